@@ -1,0 +1,25 @@
+{
+    "name": "CRM Workflow",
+    "summary": "Workflow engine, worklists and the customer event library of the CRM suite",
+    "version": "18.0.1.0.0",
+    "category": "Productivity/Workflow",
+    "author": "CRM Suite",
+    "website": "https://github.com/crm-suite/crm-suite",
+    "license": "LGPL-3",
+    "depends": ["mail", "hr"],
+    "data": [
+        "security/crm_workflow_groups.xml",
+        "security/crm_workflow_security.xml",
+        "security/ir.model.access.csv",
+        "views/crm_event_views.xml",
+        "views/crm_workflow_menus.xml",
+    ],
+    "demo": [
+        "demo/crm_workflow_company_demo.xml",
+        "demo/crm_workflow_user_demo.xml",
+        "demo/crm_workflow_partner_demo.xml",
+        "demo/crm_event_demo.xml",
+    ],
+    "application": True,
+    "installable": True,
+}

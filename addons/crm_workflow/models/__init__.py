@@ -1,0 +1,2 @@
+from . import crm_event
+from . import hr_employee

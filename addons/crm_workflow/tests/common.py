@@ -1,0 +1,134 @@
+from odoo import Command
+from odoo.tests import TransactionCase, new_test_user
+
+
+class CrmSuiteOrgCase(TransactionCase):
+    """The organisation every security test of the suite runs against.
+
+    Two companies, a department tree and one user per role, each linked to its
+    department through an ``hr.employee``::
+
+        Sales (dept_sales)            participant, colleague, manager (department manager)
+          Sales North (dept_sub)      sub_user
+        Support (dept_other)          other_user
+        Board (dept_board)            executive (both companies)
+        Company 2 Sales (dept_c2)     company2_user (second company only)
+        -                             portal
+
+    The groups of each level come from the class attributes, so that every module
+    of the suite runs the same organisation with its own groups.
+    """
+
+    execution_groups = "base.group_user"
+    management_groups = "base.group_user,crm_workflow.group_crm_workflow_manager"
+    decision_groups = "base.group_user,crm_workflow.group_crm_workflow_executive"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_create_nolog=True))
+        cls.company = cls.env.ref("base.main_company")
+        cls.company_2 = cls.env["res.company"].create({"name": "Second Company"})
+        cls._setup_departments()
+        cls._setup_users()
+        cls._setup_employees()
+
+    @classmethod
+    def _setup_departments(cls):
+        Department = cls.env["hr.department"]
+        # The sales tree is shared by the companies of the group (no company), as the
+        # departments of a head office usually are for its branches.
+        cls.dept_sales = Department.create({"name": "Sales", "company_id": False})
+        cls.dept_sub = Department.create({"name": "Sales North", "parent_id": cls.dept_sales.id, "company_id": False})
+        cls.dept_other = Department.create({"name": "Support", "company_id": cls.company.id})
+        cls.dept_board = Department.create({"name": "Board", "company_id": cls.company.id})
+        cls.dept_c2 = Department.create({"name": "Company 2 Sales", "company_id": cls.company_2.id})
+
+    @classmethod
+    def _new_user(cls, login, groups, company, companies=None):
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups=groups,
+            name=login.replace("_", " ").title(),
+            company_id=company.id,
+            company_ids=[Command.set((companies or company).ids)],
+        )
+
+    @classmethod
+    def _setup_users(cls):
+        execution, company = cls.execution_groups, cls.company
+        cls.participant = cls._new_user("suite_participant", execution, company)
+        cls.colleague = cls._new_user("suite_colleague", execution, company)
+        cls.sub_user = cls._new_user("suite_sub_user", execution, company)
+        cls.other_user = cls._new_user("suite_other_user", execution, company)
+        cls.manager = cls._new_user("suite_manager", cls.management_groups, company)
+        cls.executive = cls._new_user(
+            "suite_executive", cls.decision_groups, company, companies=cls.company | cls.company_2
+        )
+        cls.company2_user = cls._new_user("suite_company2_user", execution, cls.company_2)
+        cls.portal = cls._new_user("suite_portal", "base.group_portal", company)
+
+    @classmethod
+    def _new_employee(cls, user, department, company=None):
+        return cls.env["hr.employee"].create(
+            {
+                "name": user.name,
+                "user_id": user.id,
+                "department_id": department.id,
+                "company_id": (company or user.company_id).id,
+            }
+        )
+
+    @classmethod
+    def _setup_employees(cls):
+        cls.employee_participant = cls._new_employee(cls.participant, cls.dept_sales)
+        cls.employee_colleague = cls._new_employee(cls.colleague, cls.dept_sales)
+        cls.employee_sub_user = cls._new_employee(cls.sub_user, cls.dept_sub)
+        cls.employee_other_user = cls._new_employee(cls.other_user, cls.dept_other)
+        cls.employee_manager = cls._new_employee(cls.manager, cls.dept_sales)
+        cls.employee_executive = cls._new_employee(cls.executive, cls.dept_board)
+        cls.employee_company2_user = cls._new_employee(cls.company2_user, cls.dept_c2)
+        cls.dept_sales.manager_id = cls.employee_manager
+
+    def assertVisible(self, user, records, expected, **context):
+        """Among ``records``, ``user`` finds exactly ``expected`` (ignores other data of the database)."""
+        found = records.with_user(user).with_context(**context).search([("id", "in", records.ids)])
+        self.assertEqual(
+            found.sudo(),
+            expected.sudo(),
+            f"{user.login} should see {sorted(expected.mapped('display_name'))}, "
+            f"not {sorted(found.sudo().mapped('display_name'))}",
+        )
+
+
+class CrmWorkflowCommon(CrmSuiteOrgCase):
+    """The organisation of :class:`CrmSuiteOrgCase` with customer events owned by each user."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer = cls.env["res.partner"].create({"name": "Event Customer"})
+        Event = cls.env["crm.event"]
+        values = {"partner_id": cls.customer.id, "company_id": cls.company.id}
+        cls.event_participant = Event.create(dict(values, name="Participant event", user_id=cls.participant.id))
+        cls.event_colleague = Event.create(dict(values, name="Colleague event", user_id=cls.colleague.id))
+        cls.event_sub_user = Event.create(dict(values, name="Sub-department event", user_id=cls.sub_user.id))
+        cls.event_other_user = Event.create(dict(values, name="Other department event", user_id=cls.other_user.id))
+        cls.event_manager = Event.create(dict(values, name="Manager event", user_id=cls.manager.id))
+        cls.event_executive = Event.create(dict(values, name="Executive event", user_id=cls.executive.id))
+        cls.event_unassigned = Event.create(dict(values, name="Unassigned event", user_id=False))
+        values_c2 = {"company_id": cls.company_2.id}
+        cls.event_company2 = Event.create(dict(values_c2, name="Company 2 event", user_id=cls.company2_user.id))
+        cls.event_company2_unassigned = Event.create(dict(values_c2, name="Company 2 unassigned event", user_id=False))
+        cls.events_company = (
+            cls.event_participant
+            | cls.event_colleague
+            | cls.event_sub_user
+            | cls.event_other_user
+            | cls.event_manager
+            | cls.event_executive
+            | cls.event_unassigned
+        )
+        cls.events_company2 = cls.event_company2 | cls.event_company2_unassigned
+        cls.events = cls.events_company | cls.events_company2

@@ -6,12 +6,21 @@
     "author": "CRM Suite",
     "website": "https://github.com/crm-suite/crm-suite",
     "license": "LGPL-3",
-    "depends": ["mail", "hr"],
+    "depends": ["mail", "hr", "base_automation"],
     "data": [
         "security/crm_workflow_groups.xml",
         "security/crm_workflow_security.xml",
         "security/ir.model.access.csv",
+        "data/crm_workflow_data.xml",
+        "data/crm_event_library_data.xml",
+        "wizards/crm_workflow_start_views.xml",
+        "wizards/crm_workflow_workitem_reassign_views.xml",
+        "views/crm_workflow_instance_views.xml",
+        "views/crm_workflow_workitem_views.xml",
+        "views/crm_workflow_process_views.xml",
         "views/crm_event_views.xml",
+        "views/crm_event_rule_views.xml",
+        "report/crm_workflow_report_activity_views.xml",
         "views/crm_workflow_menus.xml",
     ],
     "demo": [
@@ -20,6 +29,11 @@
         "demo/crm_workflow_partner_demo.xml",
         "demo/crm_event_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_workflow/static/tests/tours/**/*",
+        ],
+    },
     "application": True,
     "installable": True,
 }

@@ -27,11 +27,15 @@ class CrmSuiteOrgCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_create_nolog=True))
-        cls.company = cls.env.ref("base.main_company")
-        cls.company_2 = cls.env["res.company"].create({"name": "Second Company"})
+        cls._setup_companies()
         cls._setup_departments()
         cls._setup_users()
         cls._setup_employees()
+
+    @classmethod
+    def _setup_companies(cls):
+        cls.company = cls.env.ref("base.main_company")
+        cls.company_2 = cls.env["res.company"].create({"name": "Second Company"})
 
     @classmethod
     def _setup_departments(cls):
@@ -129,6 +133,10 @@ class CrmWorkflowCommon(CrmSuiteOrgCase):
             | cls.event_manager
             | cls.event_executive
             | cls.event_unassigned
+        )
+        # what the manager of Sales finds: Sales, Sales North and the unassigned event
+        cls.events_department = (
+            cls.event_participant | cls.event_colleague | cls.event_sub_user | cls.event_manager | cls.event_unassigned
         )
         cls.events_company2 = cls.event_company2 | cls.event_company2_unassigned
         cls.events = cls.events_company | cls.events_company2

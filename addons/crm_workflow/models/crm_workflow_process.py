@@ -1,0 +1,322 @@
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import LazyTranslate
+from odoo.tools.safe_eval import safe_eval
+
+from ..lib import graph
+
+_lt = LazyTranslate(__name__)
+
+# Fields of a process whose change alters how its instances run.
+DEFINITION_FIELDS = {"model_id", "activity_ids", "transition_ids"}
+PROBLEM_MESSAGES = {
+    "no_start": _lt("The process has no start activity: add one."),
+    "several_starts": _lt("The process has several start activities (%(activity)s is one too many): keep one."),
+    "no_end": _lt("The process has no end activity: add one."),
+    "start_has_incoming": _lt(
+        "The start activity %(activity)s has incoming transitions: a start only leads onwards."
+    ),
+    "end_has_outgoing": _lt("The end activity %(activity)s has outgoing transitions: an end leads nowhere."),
+    "unreachable": _lt("The activity %(activity)s cannot be reached from the start: connect it or remove it."),
+    "no_exit": _lt(
+        "From the activity %(activity)s no path leads to an end: the process would never finish there."
+    ),
+    "dangling": _lt("A transition leads outside the process."),
+}
+
+
+class CrmWorkflowProcess(models.Model):
+    """A process definition: activities joined by transitions, run on records of one model.
+
+    Definitions are versioned: editing one that has running instances makes a new
+    version; the running instances finish on theirs, new instances take the new one.
+    """
+
+    _name = "crm.workflow.process"
+    _description = "Workflow Process"
+    _inherit = ["mail.thread"]
+    _order = "name, version desc"
+
+    name = fields.Char(required=True, translate=True, tracking=True)
+    code = fields.Char(
+        required=True,
+        copy=True,
+        index=True,
+        default=lambda self: self.env["ir.sequence"].next_by_code("crm.workflow.process") or "/",
+        help="Shared by every version of the process.",
+    )
+    version = fields.Integer(required=True, default=1, copy=False, readonly=True)
+    previous_id = fields.Many2one("crm.workflow.process", string="Previous Version", copy=False, readonly=True)
+    state = fields.Selection(
+        [("draft", "Draft"), ("active", "Active"), ("superseded", "Superseded"), ("archived", "Archived")],
+        string="Status",
+        required=True,
+        default="draft",
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    model_id = fields.Many2one(
+        "ir.model",
+        string="Runs On",
+        required=True,
+        ondelete="cascade",
+        domain=[("transient", "=", False)],
+        help="The kind of record the process runs on (leads, cases, events...).",
+    )
+    model = fields.Char(related="model_id.model", store=True, index=True, string="Model Name")
+    company_id = fields.Many2one("res.company", index=True, help="Leave empty to share the process between companies.")
+    description = fields.Html()
+    activity_ids = fields.One2many("crm.workflow.activity", "process_id", string="Activities", copy=True)
+    transition_ids = fields.One2many("crm.workflow.transition", "process_id", string="Transitions", copy=False)
+    instance_ids = fields.One2many("crm.workflow.instance", "process_id", string="Instances")
+    running_count = fields.Integer(string="Running", compute="_compute_instance_counts")
+    instance_count = fields.Integer(string="Number of Instances", compute="_compute_instance_counts")
+    trigger = fields.Selection(
+        [("manual", "Manually"), ("on_create", "When a record is created"), ("on_write", "When a record is updated")],
+        required=True,
+        default="manual",
+        help="Besides this, event rules may start the process.",
+    )
+    trigger_domain = fields.Char(
+        string="Start Condition",
+        default="[]",
+        help="The process starts only on records that match this condition.",
+    )
+    automation_id = fields.Many2one("base.automation", copy=False, readonly=True, ondelete="set null")
+
+    _sql_constraints = [
+        ("code_version_unique", "UNIQUE(code, version)", "A process has one definition per version."),
+    ]
+
+    def _compute_instance_counts(self):
+        counts = {
+            (process.id, state): count
+            for process, state, count in self.env["crm.workflow.instance"]._read_group(
+                [("process_id", "in", self.ids)], ["process_id", "state"], ["__count"]
+            )
+        }
+        for process in self:
+            by_state = {state: counts.get((process.id, state), 0) for state in ("running", "error", "done", "cancel")}
+            process.running_count = by_state["running"] + by_state["error"]
+            process.instance_count = sum(by_state.values())
+
+    @api.constrains("trigger_domain", "model_id")
+    def _check_trigger_domain(self):
+        for process in self:
+            process._parse_domain(process.trigger_domain, process.display_name)
+
+    def _parse_domain(self, domain_text, owner):
+        """Check that a condition is a domain on the process's model; return it."""
+        self.ensure_one()
+        try:
+            domain = safe_eval(domain_text or "[]", {"uid": self.env.uid})
+            self.env[self.model_id.model].sudo().search_count(domain, limit=1)
+        except Exception as error:
+            raise ValidationError(
+                self.env._("The condition of %(owner)s cannot be read: %(error)s", owner=owner, error=error)
+            ) from error
+        return domain
+
+    # Versioning ------------------------------------------------------------
+
+    def write(self, vals):
+        if DEFINITION_FIELDS.intersection(vals):
+            in_use = self.filtered(lambda process: process.running_count)
+            if in_use:
+                new_versions = in_use._new_version(vals)
+                super(CrmWorkflowProcess, self - in_use).write(vals)
+                return new_versions and True
+        return super().write(vals)
+
+    def _new_version(self, vals=None):
+        """Copy the definition into a new version (applying ``vals`` to the copy);
+        the copy replaces this version for new instances once active."""
+        new_versions = self.browse()
+        for process in self:
+            copy = process.copy({"version": process._next_version(), "previous_id": process.id})
+            mapping = dict(zip(process.activity_ids.ids, copy.activity_ids.ids, strict=True))
+            copy.transition_ids = [
+                Command.create(
+                    {
+                        "name": transition.name,
+                        "sequence": transition.sequence,
+                        "source_id": mapping[transition.source_id.id],
+                        "target_id": mapping[transition.target_id.id],
+                        "condition": transition.condition,
+                    }
+                )
+                for transition in process.transition_ids
+            ]
+            if vals:
+                copy.write(_remap_commands(vals, mapping, copy))
+            if process.state == "active":
+                copy.action_activate()
+            process.message_post(body=self.env._("Version %s was created from this one.", copy.version))
+            new_versions |= copy
+        return new_versions
+
+    def _next_version(self):
+        self.ensure_one()
+        versions = self.with_context(active_test=False).search([("code", "=", self.code)]).mapped("version")
+        return max(versions) + 1
+
+    # Activation ------------------------------------------------------------
+
+    def action_validate(self):
+        """Raise a clear error naming every activity that keeps the process from running."""
+        for process in self:
+            messages = process._problems()
+            if messages:
+                raise ValidationError(
+                    self.env._(
+                        "The process %(process)s cannot run yet:\n%(problems)s",
+                        process=process.display_name,
+                        problems="\n".join(f"- {message}" for message in messages),
+                    )
+                )
+        return True
+
+    def _problems(self):
+        self.ensure_one()
+        activities = {activity.id: activity.kind for activity in self.activity_ids}
+        transitions = [(t.id, t.source_id.id, t.target_id.id) for t in self.transition_ids]
+        messages = []
+        names = {activity.id: activity.name for activity in self.activity_ids}
+        for problem in graph.validate(activities, transitions):
+            message = self.env._(PROBLEM_MESSAGES[problem.code])
+            messages.append(message % {"activity": names.get(problem.activity_id)} if problem.activity_id else message)
+        for transition in self.transition_ids:
+            try:
+                self._parse_domain(transition.condition, transition.display_name)
+            except ValidationError as error:
+                messages.append(str(error))
+        for activity in self.activity_ids:
+            messages.extend(activity._performer_problems())
+        return messages
+
+    def action_activate(self):
+        self.action_validate()
+        for process in self:
+            older = self.search(
+                [("code", "=", process.code), ("state", "=", "active"), ("id", "!=", process.id)],
+            )
+            older.write({"state": "superseded"})
+            older._sync_automation()
+        self.write({"state": "active"})
+        self._sync_automation()
+        return True
+
+    def action_archive_process(self):
+        self.write({"state": "archived"})
+        self._sync_automation()
+
+    def action_draft(self):
+        self.ensure_one()
+        if self.running_count:
+            raise UserError(
+                self.env._(
+                    "The process %s has running instances: edit it directly and a new version is made.",
+                    self.display_name,
+                )
+            )
+        self.write({"state": "draft"})
+        self._sync_automation()
+
+    def _sync_automation(self):
+        """Start on create/update through Odoo's automation rules, not a hook of our own."""
+        for process in self:
+            wanted = process.state == "active" and process.trigger != "manual"
+            if not wanted:
+                process.automation_id.sudo().unlink()
+                continue
+            values = {
+                "name": self.env._("Start process %s", process.display_name),
+                "model_id": process.model_id.id,
+                "trigger": process.trigger,
+                "filter_domain": process.trigger_domain or "[]",
+                "action_server_ids": [
+                    Command.create(
+                        {
+                            "name": self.env._("Start process %s", process.display_name),
+                            "model_id": process.model_id.id,
+                            "state": "code",
+                            "code": f"env['crm.workflow.process'].browse({process.id})._start(records)",
+                        }
+                    )
+                ],
+            }
+            # Automation rules are configuration only administrators may write;
+            # the process designer acts through this method, on this one rule.
+            automation = process.automation_id.sudo()
+            if automation:
+                automation.action_server_ids.unlink()
+                automation.write(values)
+            else:
+                process.sudo().automation_id = automation.create(values)
+
+    # Running -----------------------------------------------------------------
+
+    def action_start_on(self, records):
+        """Start the process on records by hand (from a record's form or a list)."""
+        self.ensure_one()
+        if self.state != "active":
+            raise UserError(self.env._("The process %s is not active: activate it first.", self.display_name))
+        return self._start(records)
+
+    def _start(self, records):
+        """Create one instance per record, at the start activity, and run it as far as it goes."""
+        self.ensure_one()
+        if not records:
+            return self.env["crm.workflow.instance"]
+        if records._name != self.model:
+            raise UserError(
+                self.env._(
+                    "The process %(process)s runs on %(expected)s, not on %(given)s.",
+                    process=self.display_name,
+                    expected=self.model_id.name,
+                    given=records._description,
+                )
+            )
+        domain = safe_eval(self.trigger_domain or "[]", {"uid": self.env.uid})
+        records = records.sudo().filtered_domain(domain) if domain != [] else records
+        return self.env["crm.workflow.instance"]._create_for(self, records)
+
+    @api.model
+    def _get_active(self, code):
+        return self.search([("code", "=", code), ("state", "=", "active")], limit=1)
+
+
+def _remap_commands(vals, mapping, copy):
+    """Point x2many commands written for the old version at the copy's activities."""
+    result = dict(vals)
+    for field_name in ("activity_ids", "transition_ids"):
+        commands = []
+        for command in vals.get(field_name, []):
+            operation = command[0]
+            if operation in (Command.UPDATE, Command.DELETE, Command.UNLINK, Command.LINK):
+                if field_name == "activity_ids":
+                    commands.append((operation, mapping[command[1]], *command[2:]))
+                else:
+                    source = copy.env["crm.workflow.transition"].browse(command[1])
+                    twin = copy.transition_ids.filtered(
+                        lambda t, s=source: t.source_id.id == mapping[s.source_id.id]
+                        and t.target_id.id == mapping[s.target_id.id]
+                        and t.sequence == s.sequence
+                    )[:1]
+                    commands.append((operation, twin.id, *command[2:]))
+            else:
+                commands.append(command)
+        if field_name in vals:
+            result[field_name] = [_remap_activity_refs(command, mapping) for command in commands]
+    return result
+
+
+def _remap_activity_refs(command, mapping):
+    if command[0] in (Command.CREATE, Command.UPDATE) and isinstance(command[2], dict):
+        values = dict(command[2])
+        for key in ("source_id", "target_id"):
+            if values.get(key) in mapping:
+                values[key] = mapping[values[key]]
+        return (command[0], command[1], values)
+    return command

@@ -1,0 +1,376 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import create_index
+from odoo.tools.safe_eval import safe_eval
+
+from ..lib import graph
+
+_logger = logging.getLogger(__name__)
+
+OPEN_STATES = ("waiting", "active", "offered", "taken", "error")
+
+
+class CrmWorkflowWorkitem(models.Model):
+    """The presence of an instance at an activity: a task in someone's worklist, an
+    application being invoked, or a join waiting for its other paths."""
+
+    _name = "crm.workflow.workitem"
+    _description = "Workflow Work Item"
+    _order = "deadline asc nulls last, date_offered desc, id desc"
+
+    instance_id = fields.Many2one("crm.workflow.instance", required=True, ondelete="cascade", index=True)
+    activity_id = fields.Many2one("crm.workflow.activity", required=True, ondelete="restrict", index=True)
+    process_id = fields.Many2one(related="instance_id.process_id", store=True, index=True)
+    kind = fields.Selection(related="activity_id.kind")
+    res_model = fields.Char(related="instance_id.res_model")
+    res_id = fields.Many2oneReference(related="instance_id.res_id", model_field="res_model")
+    res_name = fields.Char(related="instance_id.res_name", string="Record")
+    company_id = fields.Many2one(related="instance_id.company_id", store=True, index=True)
+    state = fields.Selection(
+        [
+            ("waiting", "Waiting for Other Paths"),
+            ("active", "Running"),
+            ("offered", "To Do"),
+            ("taken", "In Progress"),
+            ("done", "Done"),
+            ("error", "Error"),
+            ("cancel", "Cancelled"),
+        ],
+        string="Status",
+        required=True,
+        default="active",
+        index=True,
+    )
+    user_id = fields.Many2one("res.users", string="Performer", index="btree_not_null")
+    candidate_user_ids = fields.Many2many(
+        "res.users",
+        "crm_workflow_workitem_candidate_rel",
+        "workitem_id",
+        "user_id",
+        string="Offered To",
+    )
+    delegated_by_id = fields.Many2one("res.users", string="Delegated By")
+    previous_id = fields.Many2one("crm.workflow.workitem", string="Came From", index="btree_not_null")
+    arrived_transition_ids = fields.Many2many(
+        "crm.workflow.transition",
+        "crm_workflow_workitem_transition_rel",
+        "workitem_id",
+        "transition_id",
+        string="Arrived Through",
+    )
+    date_offered = fields.Datetime(string="Offered", default=fields.Datetime.now, required=True)
+    date_taken = fields.Datetime(string="Taken")
+    date_done = fields.Datetime(string="Finished")
+    waiting_hours = fields.Float(string="Waiting Time (h)", aggregator="avg", help="From offered to taken.")
+    processing_hours = fields.Float(string="Processing Time (h)", aggregator="avg", help="From taken to done.")
+    deadline = fields.Datetime()
+    escalated = fields.Boolean(readonly=True)
+    error_message = fields.Text(readonly=True)
+    mail_activity_ids = fields.One2many("mail.activity", "crm_workflow_workitem_id", string="Odoo Activities")
+    log_ids = fields.One2many("crm.workflow.workitem.log", "workitem_id", string="History")
+
+    def init(self):
+        create_index(
+            self.env.cr,
+            "crm_workflow_workitem_deadline_idx",
+            self._table,
+            ["deadline"],
+            where="state IN ('offered', 'taken') AND NOT escalated",
+        )
+        create_index(self.env.cr, "crm_workflow_workitem_monitor_idx", self._table, ["process_id", "activity_id", "state"])
+
+    @api.depends("activity_id", "res_name")
+    def _compute_display_name(self):
+        for item in self:
+            item.display_name = f"{item.activity_id.name}: {item.res_name or ''}"
+
+    # Engine ------------------------------------------------------------------------
+
+    @api.model
+    def _spawn(self, vals_list):
+        # Created by the engine for whoever moved the instance: as superuser.
+        return self.sudo().create(vals_list).with_env(self.env)
+
+    def _run(self):
+        """Execute work items until every path waits for a person, an error or an end."""
+        queue = list(self.sudo())
+        while queue:
+            item = queue.pop(0)
+            activity = item.activity_id
+            if activity.kind == "human":
+                item._offer()
+                continue
+            if activity.kind == "auto" and not item._invoke():
+                continue
+            item._finish()
+            queue.extend(item._route())
+        self.instance_id._check_finished()
+
+    def _invoke(self):
+        """Run the activity's application on the record; park the item in error if it fails."""
+        self.ensure_one()
+        record = self.instance_id._records()[self.instance_id]
+        context = {"active_model": record._name, "active_id": record.id, "active_ids": record.ids}
+        try:
+            with self.env.cr.savepoint():
+                # The application was chosen by the process designer and runs for the
+                # process, not for whoever happened to move it on: as superuser.
+                self.activity_id.action_id.sudo().with_context(**context).run()
+        except Exception as error:  # noqa: BLE001 - any failure of the application parks the item
+            _logger.info("workflow application %s failed on %s: %s", self.activity_id.action_id.name, record, error)
+            self.write({"state": "error", "error_message": str(error)})
+            self.instance_id.write({"state": "error"})
+            self._log("error", reason=str(error))
+            return False
+        return True
+
+    def _offer(self):
+        """Put a human task in its performers' worklists and activities."""
+        self.ensure_one()
+        activity = self.activity_id
+        record = self.instance_id._records()[self.instance_id]
+        users = activity._performers(record)[record.id]
+        now = fields.Datetime.now()
+        values = {"state": "offered", "date_offered": now, "candidate_user_ids": [(6, 0, users.ids)]}
+        if len(users) == 1:
+            values["user_id"] = users.id
+        if activity.deadline_hours:
+            values["deadline"] = fields.Datetime.add(now, hours=activity.deadline_hours)
+        self.write(values)
+        self._log("offered")
+        self._schedule_activities(users)
+
+    def _schedule_activities(self, users):
+        self.ensure_one()
+        record = self.instance_id._records()[self.instance_id]
+        if not users or "activity_ids" not in record._fields:
+            return
+        activity = self.activity_id
+        self.env["mail.activity"].sudo().create(
+            [
+                {
+                    "res_model_id": self.env["ir.model"]._get_id(record._name),
+                    "res_id": record.id,
+                    "activity_type_id": activity.activity_type_id.id,
+                    "summary": activity.name,
+                    "note": activity.note,
+                    "user_id": user.id,
+                    "date_deadline": fields.Date.to_date(self.deadline) if self.deadline else fields.Date.today(),
+                    "crm_workflow_workitem_id": self.id,
+                }
+                for user in users
+            ]
+        )
+
+    def _finish(self):
+        now = fields.Datetime.now()
+        for item in self:
+            values = {"state": "done", "date_done": now}
+            if item.date_taken:
+                values["processing_hours"] = (now - item.date_taken).total_seconds() / 3600.0
+            item.write(values)
+
+    def _route(self):
+        """Follow the transitions out of this finished item; return the items to run next."""
+        self.ensure_one()
+        activity = self.activity_id
+        if activity.kind == "end":
+            return []
+        record = self.instance_id._records()[self.instance_id]
+        candidates = []
+        for transition in activity.outgoing_ids:
+            domain = safe_eval(transition.condition or "[]", {"uid": self.env.uid})
+            candidates.append((transition, not domain or bool(record.filtered_domain(domain))))
+        chosen = graph.choose_transitions(activity.split_mode, [(t.id, holds) for t, holds in candidates])
+        if not chosen:
+            message = self.env._("No path out of %s matches the record: check the transitions' conditions.")
+            self.write({"state": "error", "error_message": message % activity.name})
+            self.instance_id.write({"state": "error"})
+            self._log("error", reason=message % activity.name)
+            return []
+        next_items = []
+        for transition in self.env["crm.workflow.transition"].browse(chosen):
+            target = transition.target_id
+            if target.join_mode == "and" and len(target.incoming_ids) > 1:
+                join = self.instance_id.workitem_ids.filtered(
+                    lambda item, t=target: item.activity_id == t and item.state == "waiting"
+                )
+                if not join:
+                    join = self._spawn({"instance_id": self.instance_id.id, "activity_id": target.id, "state": "waiting"})
+                join.arrived_transition_ids = [(4, transition.id)]
+                if graph.join_ready("and", join.arrived_transition_ids.ids, target.incoming_ids.ids):
+                    join.state = "active"
+                    next_items.append(join)
+                continue
+            next_items.append(
+                self._spawn({"instance_id": self.instance_id.id, "activity_id": target.id, "previous_id": self.id})
+            )
+        return next_items
+
+    # Human actions --------------------------------------------------------------------
+
+    def _check_performer(self):
+        """Only a performer the item is offered to, or a workflow manager, acts on it."""
+        if self.env.user.has_group("crm_workflow.group_crm_workflow_manager") or self.env.su:
+            return
+        for item in self:
+            if self.env.user not in (item.user_id | item.candidate_user_ids | item.delegated_by_id):
+                raise AccessError(
+                    self.env._("The task %s is not in your worklist: ask its performer or a manager.", item.display_name)
+                )
+
+    def _check_state(self, states, action):
+        for item in self:
+            if item.state not in states:
+                raise UserError(
+                    self.env._(
+                        "The task %(task)s is %(state)s: it cannot be %(action)s.",
+                        task=item.display_name,
+                        state=dict(self._fields["state"]._description_selection(self.env))[item.state],
+                        action=action,
+                    )
+                )
+
+    def action_take(self):
+        self._check_performer()
+        self._check_state(("offered",), self.env._("taken"))
+        for item in self.sudo():
+            now = fields.Datetime.now()
+            item.write(
+                {
+                    "state": "taken",
+                    "user_id": self.env.uid,
+                    "date_taken": now,
+                    "waiting_hours": (now - item.date_offered).total_seconds() / 3600.0,
+                }
+            )
+            item.mail_activity_ids.filtered(lambda act: act.user_id != self.env.user).unlink()
+            item._log("taken")
+        return True
+
+    def action_complete(self):
+        self._check_performer()
+        self._check_state(("offered", "taken"), self.env._("completed"))
+        offered = self.filtered(lambda item: item.state == "offered")
+        offered.action_take()
+        items = self.sudo()
+        items._finish()
+        for item in items:
+            item._log("completed")
+            item.mail_activity_ids.action_feedback(feedback=self.env._("Done in the workflow."))
+        next_items = self.browse([nxt.id for item in items for nxt in item._route()]).sudo()
+        next_items._run()
+        items.instance_id._check_finished()
+        return True
+
+    def _reassign(self, user, reason, mode):
+        """Delegate (the delegate works, the delegator stays answerable) or transfer
+        (the task goes back to the new performer's worklist)."""
+        self._check_performer()
+        self._check_state(("offered", "taken"), self.env._("reassigned"))
+        if not user:
+            raise UserError(self.env._("Choose who takes the task over."))
+        if not user.active or user.share:
+            raise UserError(self.env._("%s cannot take work items: choose an active internal user.", user.name))
+        if not (reason or "").strip():
+            raise UserError(self.env._("Give a reason: it is kept in the task's history."))
+        for item in self.sudo():
+            previous = item.user_id
+            values = {"user_id": user.id, "candidate_user_ids": [(6, 0, user.ids)]}
+            if mode == "delegated":
+                values.update(delegated_by_id=self.env.uid, state="taken", date_taken=item.date_taken or fields.Datetime.now())
+            else:
+                values.update(state="offered", date_taken=False, date_offered=fields.Datetime.now())
+            item.write(values)
+            item.mail_activity_ids.unlink()
+            item._schedule_activities(user)
+            item._log(mode, from_user=previous, to_user=user, reason=reason)
+        return True
+
+    def action_delegate(self, user, reason):
+        return self._reassign(user, reason, "delegated")
+
+    def action_transfer(self, user, reason):
+        return self._reassign(user, reason, "transferred")
+
+    def action_send_back(self, reason):
+        """Return the task to the human step before it, for its performer to redo."""
+        self._check_performer()
+        self._check_state(("offered", "taken"), self.env._("sent back"))
+        if not (reason or "").strip():
+            raise UserError(self.env._("Give a reason: it is kept in the task's history."))
+        for item in self.sudo():
+            previous = item.previous_id
+            while previous and previous.activity_id.kind != "human":
+                previous = previous.previous_id
+            if not previous:
+                raise UserError(
+                    self.env._("%s has no earlier human step to send the task back to.", item.display_name)
+                )
+            item._cancel(reason, action="sent_back")
+            again = self._spawn(
+                {"instance_id": item.instance_id.id, "activity_id": previous.activity_id.id, "previous_id": previous.previous_id.id}
+            )
+            again._offer()
+            if previous.user_id:
+                again.write({"user_id": previous.user_id.id, "candidate_user_ids": [(6, 0, previous.user_id.ids)]})
+        return True
+
+    def action_retry(self):
+        """Run a failed application again; on success the instance moves on."""
+        if not self.env.user.has_group("crm_workflow.group_crm_workflow_manager"):
+            raise AccessError(self.env._("Only workflow managers retry failed steps."))
+        self._check_state(("error",), self.env._("retried"))
+        for item in self.sudo():
+            item.write({"state": "active", "error_message": False})
+            item.instance_id.write({"state": "running"})
+            item._log("retried")
+        self.sudo()._run()
+        return True
+
+    def _cancel(self, reason, action="cancelled"):
+        for item in self.sudo():
+            item.write({"state": "cancel", "date_done": fields.Datetime.now()})
+            item.mail_activity_ids.unlink()
+            item._log(action, reason=reason)
+
+    def _log(self, action, from_user=None, to_user=None, reason=None):
+        self.env["crm.workflow.workitem.log"].sudo().create(
+            [
+                {
+                    "workitem_id": item.id,
+                    "action": action,
+                    "user_id": self.env.uid,
+                    "from_user_id": from_user.id if from_user else False,
+                    "to_user_id": to_user.id if to_user else False,
+                    "reason": reason,
+                }
+                for item in self
+            ]
+        )
+
+    # Deadlines ------------------------------------------------------------------------
+
+    @api.model
+    def _cron_escalate(self):
+        """Alert someone about every task past its deadline, once."""
+        overdue = self.search(
+            [("state", "in", ("offered", "taken")), ("escalated", "=", False), ("deadline", "<", fields.Datetime.now())],
+            limit=1000,
+        )
+        for item in overdue:
+            performer = item.user_id or item.candidate_user_ids[:1]
+            target = item.activity_id.escalation_user_id or performer._crm_workflow_manager()
+            record = item.instance_id._records()[item.instance_id]
+            if target and "activity_ids" in record._fields:
+                record.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=self.env._("Overdue: %s", item.activity_id.name),
+                    note=self.env._("The task %(task)s was due on %(deadline)s.", task=item.display_name, deadline=item.deadline),
+                    user_id=target.id,
+                )
+            item.escalated = True
+            item._log("escalated", to_user=target)
+        return len(overdue)

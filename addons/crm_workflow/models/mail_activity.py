@@ -1,0 +1,20 @@
+from odoo import fields, models
+
+
+class MailActivity(models.Model):
+    _inherit = "mail.activity"
+
+    crm_workflow_workitem_id = fields.Many2one(
+        "crm.workflow.workitem",
+        string="Work Item",
+        index="btree_not_null",
+        ondelete="cascade",
+    )
+
+    def _action_done(self, feedback=False, attachment_ids=None):
+        """Marking a workflow task's activity done completes the task, wherever it is done."""
+        workitems = self.crm_workflow_workitem_id.filtered(lambda item: item.state in ("offered", "taken"))
+        result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        if workitems:
+            workitems.action_complete()
+        return result

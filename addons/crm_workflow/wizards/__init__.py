@@ -1,0 +1,2 @@
+from . import crm_workflow_start
+from . import crm_workflow_workitem_reassign

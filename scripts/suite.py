@@ -171,11 +171,12 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def odoo_command(dbname, *args):
+def odoo_command(dbname, *args, subcommand=None):
     return [
         sys.executable,
         "-m",
         "odoo",
+        *([subcommand] if subcommand else []),
         f"--database={dbname}",
         f"--addons-path={addons_path()}",
         f"--data-dir={filestore_root()}",
@@ -249,7 +250,7 @@ def build_template(modules, logdir, tally):
         print(f"template {name} reused ({', '.join(standard)})", flush=True)
         return name
     print(f"building template {name} with {', '.join(standard)}", flush=True)
-    tmp = f"{name}_building"
+    tmp = f"{name}_building_{os.getpid()}"
     drop_db(tmp)
     args = ["-i", ",".join(standard), "--without-demo=all", "--stop-after-init", "--no-http"]
     returncode, text = run_odoo("template", tmp, args, logdir)
@@ -257,6 +258,9 @@ def build_template(modules, logdir, tally):
     if returncode != 0:
         print(text[-3000:])
         sys.exit(1)
+    if db_exists(name):  # another run built it meanwhile
+        drop_db(tmp)
+        return name
     sql("ALTER DATABASE {} RENAME TO {}", names=[tmp, name])
     store = Path(filestore_root()) / "filestore"
     if (store / tmp).exists():
@@ -323,7 +327,7 @@ def cmd_test(options):
     alone = options.modules or MODULES
     template = build_template([*MODULES, SUITE_TEST_MODULE], logdir, tally)
     for module in alone:
-        dbname = f"crm_suite_test_{module}"
+        dbname = f"crm_suite_test_{module}_{os.getpid()}"
         print(f"{module} alone", flush=True)
         copy_db(template, dbname)
         args = [
@@ -342,7 +346,7 @@ def cmd_test(options):
             drop_db(dbname)
     if not options.modules:
         print("all modules together", flush=True)
-        dbname = "crm_suite_test_all"
+        dbname = f"crm_suite_test_all_{os.getpid()}"
         copy_db(template, dbname)
         everything = [*MODULES, SUITE_TEST_MODULE]
         args = [
@@ -360,7 +364,7 @@ def cmd_test(options):
         if not options.keep:
             drop_db(dbname)
         print("demo data", flush=True)
-        dbname = "crm_suite_test_demo"
+        dbname = f"crm_suite_test_demo_{os.getpid()}"
         drop_db(dbname)
         args = ["-i", ",".join(MODULES), "--stop-after-init", "--no-http", "--workers=0"]
         returncode, text = run_odoo("demo", dbname, args, logdir)
@@ -406,7 +410,7 @@ def cmd_i18n(options):
     logdir = Path(tempfile.mkdtemp(prefix="crm-suite-i18n-"))
     tally = Tally()
     template = build_template(MODULES, logdir, tally)
-    dbname = "crm_suite_i18n"
+    dbname = f"crm_suite_i18n_{os.getpid()}"
     copy_db(template, dbname)
     install = ["-i", ",".join(MODULES), "--without-demo=all", "--stop-after-init", "--no-http"]
     run_odoo("i18n-install", dbname, install, logdir)
@@ -435,6 +439,35 @@ def merge_catalog(po_path, pot_path):
     return len(catalog.untranslated_entries()) + len(catalog.fuzzy_entries())
 
 
+def cmd_bench(options):
+    """Install a module in a fresh database and run its benchmark scripts (bench/<module>_*.py)."""
+    find_odoo()
+    ensure_postgres()
+    logdir = Path(tempfile.mkdtemp(prefix="crm-suite-bench-"))
+    tally = Tally()
+    template = build_template(MODULES, logdir, tally)
+    for module in options.modules or MODULES:
+        scripts = sorted((ROOT / "bench").glob(f"{module}_*.py"))
+        if not scripts:
+            continue
+        dbname = f"crm_suite_bench_{module}_{os.getpid()}"
+        copy_db(template, dbname)
+        run_odoo(
+            f"{module}-install", dbname, ["-i", module, "--without-demo=all", "--stop-after-init", "--no-http"], logdir
+        )
+        for script in scripts:
+            print(f"== {script.relative_to(ROOT)}", flush=True)
+            with script.open() as stdin:
+                subprocess.run(
+                    odoo_command(dbname, "--no-http", "--log-level=warn", subcommand="shell"),
+                    stdin=stdin,
+                    cwd=ROOT,
+                    check=False,
+                )
+        drop_db(dbname)
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -444,10 +477,12 @@ def main():
     run = sub.add_parser("run", help="create the demo database and start Odoo")
     run.add_argument("--port", type=int, default=8069)
     run.add_argument("--reset", action="store_true", help="recreate the demo database")
-    i18n = sub.add_parser("i18n", help="regenerate the .pot files")
+    i18n = sub.add_parser("i18n", help="regenerate the .pot files and merge them into the .po files")
     i18n.add_argument("modules", nargs="*")
+    bench = sub.add_parser("bench", help="run the benchmarks of bench/ (figures go in the module READMEs)")
+    bench.add_argument("modules", nargs="*")
     options = parser.parse_args()
-    handler = {"test": cmd_test, "run": cmd_run, "i18n": cmd_i18n}[options.command]
+    handler = {"test": cmd_test, "run": cmd_run, "i18n": cmd_i18n, "bench": cmd_bench}[options.command]
     return handler(options)
 
 

@@ -6,7 +6,7 @@ class CrmServiceCase(models.Model):
 
     _name = "crm.service.case"
     _description = "Service Case"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "crm.workflow.mixin"]
     _order = "priority desc, date_open desc, id desc"
 
     name = fields.Char(string="Reference", required=True, copy=False, readonly=True, default="/")

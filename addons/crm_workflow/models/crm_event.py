@@ -1,7 +1,17 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-PAYLOAD_KEYS = {"name", "event_type", "severity", "partner_id", "user_id", "company_id", "source_ref", "description", "date"}
+PAYLOAD_KEYS = {
+    "name",
+    "event_type",
+    "severity",
+    "partner_id",
+    "user_id",
+    "company_id",
+    "source_ref",
+    "description",
+    "date",
+}
 
 
 class CrmEvent(models.Model):
@@ -107,7 +117,9 @@ class CrmEvent(models.Model):
                 continue
             unknown = set(payload) - PAYLOAD_KEYS
             if unknown:
-                problems.append(self.env._("Event %(n)s has unknown keys: %(keys)s.", n=index, keys=", ".join(sorted(unknown))))
+                problems.append(
+                    self.env._("Event %(n)s has unknown keys: %(keys)s.", n=index, keys=", ".join(sorted(unknown)))
+                )
             if not (payload.get("name") or "").strip():
                 problems.append(self.env._("Event %s has no subject.", index))
             if payload.get("event_type", "consultation") not in types:
@@ -130,7 +142,9 @@ class CrmEvent(models.Model):
                 )
             partner_id = payload.get("partner_id")
             if partner_id and not self.env["res.partner"].browse(partner_id).exists():
-                problems.append(self.env._("Event %(n)s names a customer that does not exist (id %(id)s).", n=index, id=partner_id))
+                problems.append(
+                    self.env._("Event %(n)s names a customer that does not exist (id %(id)s).", n=index, id=partner_id)
+                )
         if problems:
             raise UserError(self.env._("No event was recorded:\n%s", "\n".join(f"- {p}" for p in problems)))
         return self.create(payloads)

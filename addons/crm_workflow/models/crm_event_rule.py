@@ -63,7 +63,9 @@ class CrmEventRule(models.Model):
                 self.env["crm.event"].search_count(domain, limit=1)
             except Exception as error:
                 raise ValidationError(
-                    self.env._("The condition of the rule %(rule)s cannot be read: %(error)s", rule=rule.name, error=error)
+                    self.env._(
+                        "The condition of the rule %(rule)s cannot be read: %(error)s", rule=rule.name, error=error
+                    )
                 ) from error
 
     def _matches(self, event):

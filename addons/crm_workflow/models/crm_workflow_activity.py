@@ -75,7 +75,8 @@ class CrmWorkflowActivity(models.Model):
         string="Application",
         domain="[('model_id.model', '=', model)]",
         ondelete="restrict",
-        help="The server action run when the activity is reached: send a mail, create an activity, update the record...",
+        help="The server action run when the activity is reached: send a mail, create an activity, "
+        "update the record...",
     )
     # Deadlines
     deadline_hours = fields.Float(string="Deadline (hours)", help="Leave 0 for no deadline.")

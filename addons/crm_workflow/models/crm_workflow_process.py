@@ -13,14 +13,10 @@ PROBLEM_MESSAGES = {
     "no_start": _lt("The process has no start activity: add one."),
     "several_starts": _lt("The process has several start activities (%(activity)s is one too many): keep one."),
     "no_end": _lt("The process has no end activity: add one."),
-    "start_has_incoming": _lt(
-        "The start activity %(activity)s has incoming transitions: a start only leads onwards."
-    ),
+    "start_has_incoming": _lt("The start activity %(activity)s has incoming transitions: a start only leads onwards."),
     "end_has_outgoing": _lt("The end activity %(activity)s has outgoing transitions: an end leads nowhere."),
     "unreachable": _lt("The activity %(activity)s cannot be reached from the start: connect it or remove it."),
-    "no_exit": _lt(
-        "From the activity %(activity)s no path leads to an end: the process would never finish there."
-    ),
+    "no_exit": _lt("From the activity %(activity)s no path leads to an end: the process would never finish there."),
     "dangling": _lt("A transition leads outside the process."),
 }
 
@@ -286,6 +282,139 @@ class CrmWorkflowProcess(models.Model):
     def _get_active(self, code):
         return self.search([("code", "=", code), ("state", "=", "active")], limit=1)
 
+    # Diagram -----------------------------------------------------------------
+
+    def diagram_data(self, instance_id=False):
+        """The process as plain data for the diagram widget; given one of its instances,
+        also the states of that instance's work items at each activity."""
+        self.ensure_one()
+        progress = self._diagram_progress(instance_id) if instance_id else {}
+        return {
+            "process": {
+                "id": self.id,
+                "name": self.name,
+                "version": self.version,
+                "state": self.state,
+                "running_count": self.running_count,
+            },
+            "activities": [
+                {
+                    "id": activity.id,
+                    "name": activity.name,
+                    "kind": activity.kind,
+                    "split_mode": activity.split_mode,
+                    "join_mode": activity.join_mode,
+                    "x": activity.x,
+                    "y": activity.y,
+                    "performer": _diagram_performer(activity),
+                    "deadline_hours": activity.deadline_hours,
+                    "workitem_states": sorted(progress.get(activity.id, ())),
+                    "status": _diagram_status(progress.get(activity.id, ())),
+                }
+                for activity in self.activity_ids
+            ],
+            "transitions": [
+                {
+                    "id": transition.id,
+                    "source_id": transition.source_id.id,
+                    "target_id": transition.target_id.id,
+                    "name": transition.name or "",
+                    "condition": transition.condition or "",
+                    "has_condition": _diagram_has_condition(transition.condition),
+                }
+                for transition in self.transition_ids
+            ],
+        }
+
+    def _diagram_progress(self, instance_id):
+        """``{activity_id: {work item states}}`` of one instance of this process."""
+        instance = self.env["crm.workflow.instance"].browse(instance_id).exists()
+        if not instance or instance.process_id != self:
+            raise UserError(self.env._("This instance does not run on %s: reload the page.", self.display_name))
+        instance.check_access("read")
+        progress = {}
+        # Whoever may read the instance sees where it stands, including at tasks that
+        # are in other people's worklists: the states are read as superuser.
+        for item in instance.sudo().workitem_ids:
+            progress.setdefault(item.activity_id.id, set()).add(item.state)
+        return progress
+
+    def diagram_save(self, changes):
+        """Apply the edits made in the diagram; return the id of the version that holds them.
+
+        ``changes`` may hold ``move`` (``[[activity_id, x, y]]``), ``create_activities``
+        (``[{kind, name, x, y}]``), ``update_activities`` (``[[id, values]]``),
+        ``delete_activities`` (``[id]``) and the same three for transitions (created with
+        ``source_id`` and ``target_id``). Moves are layout and stay on this version; the
+        rest goes through :meth:`write`, which makes a new version when instances run.
+        """
+        self.ensure_one()
+        self._diagram_check(changes)
+        for activity_id, x, y in changes.get("move") or []:
+            self.activity_ids.browse(activity_id).write({"x": max(int(x), 0), "y": max(int(y), 0)})
+        kinds = dict(self.env["crm.workflow.activity"]._fields["kind"]._description_selection(self.env))
+        activity_commands = [
+            Command.create(dict(values, name=values.get("name") or kinds[values["kind"]]))
+            for values in changes.get("create_activities") or []
+        ]
+        transition_commands = [Command.create(values) for values in changes.get("create_transitions") or []]
+        for key, commands in (("activities", activity_commands), ("transitions", transition_commands)):
+            commands += [Command.update(record_id, values) for record_id, values in changes.get(f"update_{key}") or []]
+            commands += [Command.delete(record_id) for record_id in changes.get(f"delete_{key}") or []]
+        vals = {
+            field_name: commands
+            for field_name, commands in (("activity_ids", activity_commands), ("transition_ids", transition_commands))
+            if commands
+        }
+        if not vals:
+            return self.id
+        in_use = bool(self.running_count)
+        self.write(vals)
+        if not in_use:
+            return self.id
+        return self.search([("previous_id", "=", self.id)], order="id desc", limit=1).id
+
+    def _diagram_check(self, changes):
+        """Refuse, before anything is written, changes that name what is not in this version."""
+        self.ensure_one()
+        try:
+            if set(changes) - DIAGRAM_CHANGES:
+                raise ValueError(changes)
+            activity_ids, transition_ids, values_list = _diagram_references(changes)
+        except (TypeError, ValueError, AttributeError) as error:
+            raise UserError(
+                self.env._("The diagram sent changes it cannot make: reload the page and try again.")
+            ) from error
+        if any("process_id" in values for values in values_list):
+            raise UserError(self.env._("An activity or transition cannot move to another process."))
+        kinds = dict(self.env["crm.workflow.activity"]._fields["kind"]._description_selection(self.env))
+        if any(values.get("kind") not in kinds for values in changes.get("create_activities") or []):
+            raise UserError(self.env._("Choose the kind of the new activity among: %s.", ", ".join(kinds.values())))
+        if any(
+            not (values.get("source_id") and values.get("target_id"))
+            for values in changes.get("create_transitions") or []
+        ):
+            raise UserError(self.env._("A transition needs an activity it leaves and one it leads to."))
+        if any(
+            len(move) != 3 or not all(isinstance(value, int | float) for value in move[1:])
+            for move in changes.get("move") or []
+        ):
+            raise UserError(self.env._("A move of the diagram has no position: reload the page and try again."))
+        for strangers, what in (
+            (set(activity_ids) - set(self.activity_ids.ids), self.env._("activities")),
+            (set(transition_ids) - set(self.transition_ids.ids), self.env._("transitions")),
+        ):
+            if strangers:
+                raise UserError(
+                    self.env._(
+                        "The diagram refers to %(what)s that are not part of %(process)s (%(ids)s): "
+                        "a process only links its own activities. Reload the page and try again.",
+                        what=what,
+                        process=self.display_name,
+                        ids=", ".join(map(str, sorted(strangers, key=str))),
+                    )
+                )
+
 
 def _remap_commands(vals, mapping, copy):
     """Point x2many commands written for the old version at the copy's activities."""
@@ -320,3 +449,71 @@ def _remap_activity_refs(command, mapping):
                 values[key] = mapping[values[key]]
         return (command[0], command[1], values)
     return command
+
+
+# Diagram ---------------------------------------------------------------------
+
+DIAGRAM_CHANGES = {
+    "move",
+    "create_activities",
+    "update_activities",
+    "delete_activities",
+    "create_transitions",
+    "update_transitions",
+    "delete_transitions",
+}
+DIAGRAM_OPEN_STATES = {"waiting", "active", "offered", "taken"}
+
+
+def _diagram_status(states):
+    """Where an instance stands at an activity, from the states of its work items there."""
+    if "error" in states:
+        return "error"
+    if DIAGRAM_OPEN_STATES.intersection(states):
+        return "open"
+    if "done" in states:
+        return "done"
+    return "cancel" if "cancel" in states else "none"
+
+
+def _diagram_references(changes):
+    """The activity and transition ids that ``changes`` (see ``diagram_save``) name, and their values."""
+    activity_ids = [move[0] for move in changes.get("move") or []]
+    transition_ids = []
+    values_list = list(changes.get("create_activities") or []) + list(changes.get("create_transitions") or [])
+    for key, ids in (("activities", activity_ids), ("transitions", transition_ids)):
+        for record_id, values in changes.get(f"update_{key}") or []:
+            ids.append(record_id)
+            values_list.append(values)
+        ids.extend(changes.get(f"delete_{key}") or [])
+    for values in values_list:
+        if not isinstance(values, dict):
+            raise TypeError(values)
+        activity_ids += [values[key] for key in ("source_id", "target_id") if values.get(key)]
+    return activity_ids, transition_ids, values_list
+
+
+def _diagram_has_condition(condition):
+    return "".join((condition or "").split()) not in ("", "[]")
+
+
+def _diagram_performer(activity):
+    """Who performs a human task, in a few words; False when nobody is set."""
+    if activity.kind != "human":
+        return False
+    # The performer's user, group, job or field name a configuration that readers of
+    # the process may not read on its own (ir.model.fields): only its name is read.
+    activity = activity.sudo()
+    kind = activity.performer_type
+    if kind in ("field", "manager"):
+        field = activity.performer_field_id.field_description
+        if field and kind == "manager":
+            return activity.env._("Manager of %s", field)
+        return field or False
+    target = {
+        "user": activity.performer_user_id,
+        "group": activity.performer_group_id,
+        "department": activity.performer_department_id,
+        "job": activity.performer_job_id,
+    }.get(kind)
+    return target.display_name if target else False

@@ -79,7 +79,9 @@ class CrmWorkflowWorkitem(models.Model):
             ["deadline"],
             where="state IN ('offered', 'taken') AND NOT escalated",
         )
-        create_index(self.env.cr, "crm_workflow_workitem_monitor_idx", self._table, ["process_id", "activity_id", "state"])
+        create_index(
+            self.env.cr, "crm_workflow_workitem_monitor_idx", self._table, ["process_id", "activity_id", "state"]
+        )
 
     @api.depends("activity_id", "res_name")
     def _compute_display_name(self):
@@ -94,120 +96,180 @@ class CrmWorkflowWorkitem(models.Model):
         return self.sudo().create(vals_list).with_env(self.env)
 
     def _run(self):
-        """Execute work items until every path waits for a person, an error or an end."""
-        queue = list(self.sudo())
-        while queue:
-            item = queue.pop(0)
-            activity = item.activity_id
-            if activity.kind == "human":
-                item._offer()
-                continue
-            if activity.kind == "auto" and not item._invoke():
-                continue
-            item._finish()
-            queue.extend(item._route())
+        """Execute work items until every path waits for a person, an error or an end.
+
+        Items move in waves grouped by activity, so that starting or moving a batch of
+        instances costs about the queries of one.
+        """
+        wave = self.sudo()
+        while wave:
+            next_wave = wave.browse()
+            for activity, items in wave.grouped("activity_id").items():
+                if activity.kind == "human":
+                    items._offer()
+                    continue
+                moving = items._invoke() if activity.kind == "auto" else items
+                moving._finish()
+                next_wave |= moving._route()
+            wave = next_wave
         self.instance_id._check_finished()
 
     def _invoke(self):
-        """Run the activity's application on the record; park the item in error if it fails."""
-        self.ensure_one()
-        record = self.instance_id._records()[self.instance_id]
-        context = {"active_model": record._name, "active_id": record.id, "active_ids": record.ids}
+        """Run the activity's application on the records; return the items it succeeded on.
+
+        All records go at once; if that fails, one by one, so that only the failing
+        ones are parked in error (with the reason) and the others move on.
+        """
+        records = self.instance_id._records()
+        action = self.activity_id.action_id
+        if len(self) > 1 and self._invoke_on(action, [records[item.instance_id] for item in self]):
+            return self
+        succeeded = self.browse()
+        for item in self:
+            error = item._invoke_on(action, [records[item.instance_id]], report=True)
+            if error is True:
+                succeeded |= item
+                continue
+            _logger.info("workflow application %s failed on %s: %s", action.name, records[item.instance_id], error)
+            item.write({"state": "error", "error_message": error})
+            item.instance_id.write({"state": "error"})
+            item._log("error", reason=error)
+        return succeeded
+
+    def _invoke_on(self, action, records, report=False):
+        targets = records[0].concat(*records)
+        context = {"active_model": targets._name, "active_id": targets[:1].id, "active_ids": targets.ids}
         try:
             with self.env.cr.savepoint():
                 # The application was chosen by the process designer and runs for the
                 # process, not for whoever happened to move it on: as superuser.
-                self.activity_id.action_id.sudo().with_context(**context).run()
+                action.sudo().with_context(**context).run()
         except Exception as error:  # noqa: BLE001 - any failure of the application parks the item
-            _logger.info("workflow application %s failed on %s: %s", self.activity_id.action_id.name, record, error)
-            self.write({"state": "error", "error_message": str(error)})
-            self.instance_id.write({"state": "error"})
-            self._log("error", reason=str(error))
-            return False
+            return str(error) if report else False
         return True
 
     def _offer(self):
-        """Put a human task in its performers' worklists and activities."""
-        self.ensure_one()
-        activity = self.activity_id
-        record = self.instance_id._records()[self.instance_id]
-        users = activity._performers(record)[record.id]
+        """Put human tasks in their performers' worklists and activities."""
+        records = self.instance_id._records()
         now = fields.Datetime.now()
-        values = {"state": "offered", "date_offered": now, "candidate_user_ids": [(6, 0, users.ids)]}
-        if len(users) == 1:
-            values["user_id"] = users.id
-        if activity.deadline_hours:
-            values["deadline"] = fields.Datetime.add(now, hours=activity.deadline_hours)
-        self.write(values)
+        for activity, items in self.grouped("activity_id").items():
+            performers = activity._performers(self.env[activity.model].concat(*(records[i.instance_id] for i in items)))
+            deadline = fields.Datetime.add(now, hours=activity.deadline_hours) if activity.deadline_hours else False
+            by_users = {}
+            for item in items:
+                users = performers[records[item.instance_id].id]
+                by_users.setdefault(users, items.browse())
+                by_users[users] |= item
+            for users, group in by_users.items():
+                group.write(
+                    {
+                        "state": "offered",
+                        "date_offered": now,
+                        "deadline": deadline,
+                        "candidate_user_ids": [(6, 0, users.ids)],
+                        "user_id": users.id if len(users) == 1 else False,
+                    }
+                )
         self._log("offered")
-        self._schedule_activities(users)
+        self._schedule_activities()
 
-    def _schedule_activities(self, users):
-        self.ensure_one()
-        record = self.instance_id._records()[self.instance_id]
-        if not users or "activity_ids" not in record._fields:
-            return
-        activity = self.activity_id
-        self.env["mail.activity"].sudo().create(
-            [
-                {
-                    "res_model_id": self.env["ir.model"]._get_id(record._name),
-                    "res_id": record.id,
-                    "activity_type_id": activity.activity_type_id.id,
-                    "summary": activity.name,
-                    "note": activity.note,
-                    "user_id": user.id,
-                    "date_deadline": fields.Date.to_date(self.deadline) if self.deadline else fields.Date.today(),
-                    "crm_workflow_workitem_id": self.id,
-                }
-                for user in users
-            ]
-        )
+    def _schedule_activities(self):
+        """One Odoo activity per performer on the record, linked back to the task."""
+        records = self.instance_id._records()
+        values = []
+        for item in self:
+            record = records[item.instance_id]
+            if "activity_ids" not in record._fields:
+                continue
+            for user in item.candidate_user_ids:
+                values.append(
+                    {
+                        "res_model_id": self.env["ir.model"]._get_id(record._name),
+                        "res_id": record.id,
+                        "activity_type_id": item.activity_id.activity_type_id.id,
+                        "summary": item.activity_id.name,
+                        "note": item.activity_id.note,
+                        "user_id": user.id,
+                        "date_deadline": fields.Date.to_date(item.deadline) if item.deadline else fields.Date.today(),
+                        "crm_workflow_workitem_id": item.id,
+                    }
+                )
+        if values:
+            # No "assigned to you" mail per task: the performers see the activity in
+            # their activity menu, on the record and in their worklist.
+            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(values)
 
     def _finish(self):
         now = fields.Datetime.now()
-        for item in self:
-            values = {"state": "done", "date_done": now}
-            if item.date_taken:
-                values["processing_hours"] = (now - item.date_taken).total_seconds() / 3600.0
-            item.write(values)
+        self.filtered(lambda item: not item.date_taken).write({"state": "done", "date_done": now})
+        for item in self.filtered("date_taken"):
+            item.write(
+                {
+                    "state": "done",
+                    "date_done": now,
+                    "processing_hours": (now - item.date_taken).total_seconds() / 3600.0,
+                }
+            )
 
     def _route(self):
-        """Follow the transitions out of this finished item; return the items to run next."""
-        self.ensure_one()
-        activity = self.activity_id
-        if activity.kind == "end":
-            return []
-        record = self.instance_id._records()[self.instance_id]
-        candidates = []
-        for transition in activity.outgoing_ids:
-            domain = safe_eval(transition.condition or "[]", {"uid": self.env.uid})
-            candidates.append((transition, not domain or bool(record.filtered_domain(domain))))
-        chosen = graph.choose_transitions(activity.split_mode, [(t.id, holds) for t, holds in candidates])
-        if not chosen:
-            message = self.env._("No path out of %s matches the record: check the transitions' conditions.")
-            self.write({"state": "error", "error_message": message % activity.name})
-            self.instance_id.write({"state": "error"})
-            self._log("error", reason=message % activity.name)
-            return []
-        next_items = []
-        for transition in self.env["crm.workflow.transition"].browse(chosen):
-            target = transition.target_id
-            if target.join_mode == "and" and len(target.incoming_ids) > 1:
-                join = self.instance_id.workitem_ids.filtered(
-                    lambda item, t=target: item.activity_id == t and item.state == "waiting"
-                )
-                if not join:
-                    join = self._spawn({"instance_id": self.instance_id.id, "activity_id": target.id, "state": "waiting"})
-                join.arrived_transition_ids = [(4, transition.id)]
-                if graph.join_ready("and", join.arrived_transition_ids.ids, target.incoming_ids.ids):
-                    join.state = "active"
-                    next_items.append(join)
+        """Follow the transitions out of these finished items; return the items to run next."""
+        records = self.instance_id._records()
+        to_spawn, next_items = [], self.browse()
+        for activity, items in self.grouped("activity_id").items():
+            if activity.kind == "end":
                 continue
-            next_items.append(
-                self._spawn({"instance_id": self.instance_id.id, "activity_id": target.id, "previous_id": self.id})
+            targets = self.env[activity.model].concat(*(records[item.instance_id] for item in items))
+            holding = {}
+            for transition in activity.outgoing_ids:
+                domain = safe_eval(transition.condition or "[]", {"uid": self.env.uid})
+                holding[transition] = set((targets.filtered_domain(domain) if domain else targets).ids)
+            for item in items:
+                record_id = records[item.instance_id].id
+                chosen = graph.choose_transitions(
+                    activity.split_mode, [(t.id, record_id in ids) for t, ids in holding.items()]
+                )
+                if not chosen:
+                    item._stuck()
+                    continue
+                for transition in self.env["crm.workflow.transition"].browse(chosen):
+                    target = transition.target_id
+                    if target.join_mode == "and" and len(target.incoming_ids) > 1:
+                        next_items |= item._arrive_at_join(transition)
+                    else:
+                        to_spawn.append(
+                            {"instance_id": item.instance_id.id, "activity_id": target.id, "previous_id": item.id}
+                        )
+        return next_items | self._spawn(to_spawn)
+
+    def _arrive_at_join(self, transition):
+        """Record a path's arrival at an AND join; return the join once every path arrived."""
+        self.ensure_one()
+        target = transition.target_id
+        join = self.instance_id.workitem_ids.filtered(
+            lambda item: item.activity_id == target and item.state == "waiting"
+        )
+        if not join:
+            join = self._spawn(
+                {
+                    "instance_id": self.instance_id.id,
+                    "activity_id": target.id,
+                    "state": "waiting",
+                    "previous_id": self.id,
+                }
             )
-        return next_items
+        join.arrived_transition_ids = [(4, transition.id)]
+        if graph.join_ready("and", join.arrived_transition_ids.ids, target.incoming_ids.ids):
+            join.state = "active"
+            return join
+        return self.browse()
+
+    def _stuck(self):
+        message = self.env._(
+            "No path out of %s matches the record: check the transitions' conditions.", self.activity_id.name
+        )
+        self.write({"state": "error", "error_message": message})
+        self.instance_id.write({"state": "error"})
+        self._log("error", reason=message)
 
     # Human actions --------------------------------------------------------------------
 
@@ -218,7 +280,9 @@ class CrmWorkflowWorkitem(models.Model):
         for item in self:
             if self.env.user not in (item.user_id | item.candidate_user_ids | item.delegated_by_id):
                 raise AccessError(
-                    self.env._("The task %s is not in your worklist: ask its performer or a manager.", item.display_name)
+                    self.env._(
+                        "The task %s is not in your worklist: ask its performer or a manager.", item.display_name
+                    )
                 )
 
     def _check_state(self, states, action):
@@ -280,12 +344,14 @@ class CrmWorkflowWorkitem(models.Model):
             previous = item.user_id
             values = {"user_id": user.id, "candidate_user_ids": [(6, 0, user.ids)]}
             if mode == "delegated":
-                values.update(delegated_by_id=self.env.uid, state="taken", date_taken=item.date_taken or fields.Datetime.now())
+                values.update(
+                    delegated_by_id=self.env.uid, state="taken", date_taken=item.date_taken or fields.Datetime.now()
+                )
             else:
                 values.update(state="offered", date_taken=False, date_offered=fields.Datetime.now())
             item.write(values)
             item.mail_activity_ids.unlink()
-            item._schedule_activities(user)
+            item._schedule_activities()
             item._log(mode, from_user=previous, to_user=user, reason=reason)
         return True
 
@@ -306,12 +372,14 @@ class CrmWorkflowWorkitem(models.Model):
             while previous and previous.activity_id.kind != "human":
                 previous = previous.previous_id
             if not previous:
-                raise UserError(
-                    self.env._("%s has no earlier human step to send the task back to.", item.display_name)
-                )
+                raise UserError(self.env._("%s has no earlier human step to send the task back to.", item.display_name))
             item._cancel(reason, action="sent_back")
             again = self._spawn(
-                {"instance_id": item.instance_id.id, "activity_id": previous.activity_id.id, "previous_id": previous.previous_id.id}
+                {
+                    "instance_id": item.instance_id.id,
+                    "activity_id": previous.activity_id.id,
+                    "previous_id": previous.previous_id.id,
+                }
             )
             again._offer()
             if previous.user_id:
@@ -354,12 +422,15 @@ class CrmWorkflowWorkitem(models.Model):
     # Deadlines ------------------------------------------------------------------------
 
     @api.model
-    def _cron_escalate(self):
-        """Alert someone about every task past its deadline, once."""
-        overdue = self.search(
-            [("state", "in", ("offered", "taken")), ("escalated", "=", False), ("deadline", "<", fields.Datetime.now())],
-            limit=1000,
-        )
+    def _cron_escalate(self, batch_size=500):
+        """Alert someone about every task past its deadline, once; a batch per run, the
+        cron comes back at once while some remain (Odoo's cron progress)."""
+        domain = [
+            ("state", "in", ("offered", "taken")),
+            ("escalated", "=", False),
+            ("deadline", "<", fields.Datetime.now()),
+        ]
+        overdue = self.search(domain, limit=batch_size)
         for item in overdue:
             performer = item.user_id or item.candidate_user_ids[:1]
             target = item.activity_id.escalation_user_id or performer._crm_workflow_manager()
@@ -368,9 +439,13 @@ class CrmWorkflowWorkitem(models.Model):
                 record.activity_schedule(
                     "mail.mail_activity_data_todo",
                     summary=self.env._("Overdue: %s", item.activity_id.name),
-                    note=self.env._("The task %(task)s was due on %(deadline)s.", task=item.display_name, deadline=item.deadline),
+                    note=self.env._(
+                        "The task %(task)s was due on %(deadline)s.", task=item.display_name, deadline=item.deadline
+                    ),
                     user_id=target.id,
                 )
             item.escalated = True
             item._log("escalated", to_user=target)
+        remaining = self.search_count(domain) if len(overdue) == batch_size else 0
+        self.env["ir.cron"]._notify_progress(done=len(overdue), remaining=remaining)
         return len(overdue)

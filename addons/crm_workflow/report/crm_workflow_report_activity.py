@@ -59,19 +59,23 @@ class CrmWorkflowReportActivity(models.Model):
                                wi.company_id,
                                COUNT(*) FILTER (WHERE wi.state IN ('waiting', 'active', 'offered', 'taken', 'error'))
                                    AS running_count,
-                               COUNT(*) FILTER (WHERE wi.state IN ('offered', 'taken') AND wi.deadline < NOW() AT TIME ZONE 'UTC')
-                                   AS overdue_count,
+                               COUNT(*) FILTER (
+                                   WHERE wi.state IN ('offered', 'taken') AND wi.deadline < NOW() AT TIME ZONE 'UTC'
+                               ) AS overdue_count,
                                COUNT(*) FILTER (WHERE wi.state = 'error') AS error_count,
                                COUNT(*) FILTER (WHERE wi.state = 'done') AS done_count,
                                AVG(wi.waiting_hours) FILTER (WHERE wi.date_taken IS NOT NULL) AS avg_waiting_hours,
                                PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY wi.waiting_hours)
                                    FILTER (WHERE wi.date_taken IS NOT NULL) AS p90_waiting_hours,
-                               AVG(wi.processing_hours) FILTER (WHERE wi.state = 'done' AND wi.date_taken IS NOT NULL)
+                               AVG(wi.processing_hours)
+                                   FILTER (WHERE wi.state = 'done' AND wi.date_taken IS NOT NULL)
                                    AS avg_processing_hours,
                                PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY wi.processing_hours)
-                                   FILTER (WHERE wi.state = 'done' AND wi.date_taken IS NOT NULL) AS p90_processing_hours,
+                                   FILTER (WHERE wi.state = 'done' AND wi.date_taken IS NOT NULL)
+                                   AS p90_processing_hours,
                                COUNT(*) FILTER (
-                                   WHERE wi.state = 'done' AND wi.date_done > NOW() AT TIME ZONE 'UTC' - INTERVAL '30 days'
+                                   WHERE wi.state = 'done'
+                                     AND wi.date_done > NOW() AT TIME ZONE 'UTC' - INTERVAL '30 days'
                                ) / 30.0 AS throughput_per_day
                           FROM crm_workflow_workitem wi
                          GROUP BY wi.process_id, wi.activity_id, wi.company_id

@@ -320,7 +320,11 @@ def cmd_test(options):
     find_odoo()
     ensure_postgres()
     if not shutil.which("chromium") and not shutil.which("google-chrome"):
-        print("warning: no Chromium on PATH, the tours will be skipped", flush=True)
+        die("no Chromium on PATH: the tours need it (Debian: apt-get install chromium).")
+    try:
+        import websocket  # noqa: F401
+    except ImportError:
+        die("the tours need the Python package websocket-client: pip install -r requirements.txt")
     logdir = Path(tempfile.mkdtemp(prefix="crm-suite-logs-"))
     tally = Tally()
     started = time.time()
@@ -412,9 +416,10 @@ def cmd_i18n(options):
     template = build_template(MODULES, logdir, tally)
     dbname = f"crm_suite_i18n_{os.getpid()}"
     copy_db(template, dbname)
-    install = ["-i", ",".join(MODULES), "--without-demo=all", "--stop-after-init", "--no-http"]
+    modules = options.modules or MODULES
+    install = ["-i", ",".join(modules), "--without-demo=all", "--stop-after-init", "--no-http"]
     run_odoo("i18n-install", dbname, install, logdir)
-    for module in options.modules or MODULES:
+    for module in modules:
         pot = ADDONS / module / "i18n" / f"{module}.pot"
         pot.parent.mkdir(exist_ok=True)
         args = [f"--i18n-export={pot}", f"--modules={module}", "--stop-after-init", "--no-http"]

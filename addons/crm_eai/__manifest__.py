@@ -18,5 +18,10 @@
     "demo": [
         "demo/crm_eai_backend_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_eai/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
 }

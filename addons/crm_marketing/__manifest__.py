@@ -17,5 +17,10 @@
     "demo": [
         "demo/crm_marketing_campaign_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_marketing/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
 }

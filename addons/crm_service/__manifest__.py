@@ -18,6 +18,11 @@
     "demo": [
         "demo/crm_service_case_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_service/static/tests/tours/**/*",
+        ],
+    },
     "application": True,
     "installable": True,
 }

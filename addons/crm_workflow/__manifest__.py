@@ -15,6 +15,7 @@
         "data/crm_event_library_data.xml",
         "wizards/crm_workflow_start_views.xml",
         "wizards/crm_workflow_workitem_reassign_views.xml",
+        "wizards/crm_workflow_simulation_views.xml",
         "views/crm_workflow_instance_views.xml",
         "views/crm_workflow_workitem_views.xml",
         "views/crm_workflow_process_views.xml",
@@ -30,6 +31,9 @@
         "demo/crm_event_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "crm_workflow/static/src/**/*",
+        ],
         "web.assets_tests": [
             "crm_workflow/static/tests/tours/**/*",
         ],

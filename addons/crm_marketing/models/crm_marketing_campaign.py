@@ -70,6 +70,10 @@ class CrmMarketingCampaign(models.Model):
             .with_context(active_test=False)
             ._read_group([("campaign_id", "in", utm_ids)], ["campaign_id"], ["__count"])
         )
+        # sale.report is an SQL view over the orders' tables: write pending changes first,
+        # or an order confirmed in this transaction would not count yet.
+        self.env["sale.order"].flush_model()
+        self.env["sale.order.line"].flush_model()
         orders = {
             campaign: (count, amount)
             for campaign, count, amount in self.env["sale.report"]

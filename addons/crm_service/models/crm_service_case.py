@@ -65,7 +65,7 @@ class CrmServiceCase(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("name", "/") == "/":
+            if vals.get("name") in (None, False, "", "/"):
                 vals["name"] = self.env["ir.sequence"].next_by_code("crm.service.case") or "/"
         return super().create(vals_list)
 

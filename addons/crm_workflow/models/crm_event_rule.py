@@ -18,7 +18,6 @@ class CrmEventRule(models.Model):
     active = fields.Boolean(default=True)
     event_type = fields.Selection(
         selection=lambda self: self.env["crm.event"]._fields["event_type"].selection,
-        string="Event Type",
         help="Leave empty for events of any type.",
     )
     severity = fields.Selection(
@@ -32,7 +31,6 @@ class CrmEventRule(models.Model):
     )
     process_id = fields.Many2one(
         "crm.workflow.process",
-        string="Process",
         compute="_compute_process_id",
         inverse="_inverse_process_id",
         domain=[("model", "=", "crm.event"), ("state", "in", ("draft", "active"))],
@@ -54,6 +52,14 @@ class CrmEventRule(models.Model):
     def _inverse_process_id(self):
         for rule in self:
             rule.process_code = rule.process_id.code
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The form sets the process; the code it stands for is required before the inverse runs.
+        for vals in vals_list:
+            if vals.get("process_id") and not vals.get("process_code"):
+                vals["process_code"] = self.env["crm.workflow.process"].browse(vals["process_id"]).code
+        return super().create(vals_list)
 
     @api.constrains("condition")
     def _check_condition(self):

@@ -64,7 +64,6 @@ class CrmWorkflowActivity(models.Model):
     )
     activity_type_id = fields.Many2one(
         "mail.activity.type",
-        string="Activity Type",
         default=lambda self: self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False),
         help="The Odoo activity the performers see on the record.",
     )
@@ -89,8 +88,8 @@ class CrmWorkflowActivity(models.Model):
     # Diagram
     x = fields.Integer(default=40)
     y = fields.Integer(default=40)
-    incoming_ids = fields.One2many("crm.workflow.transition", "target_id", string="Incoming")
-    outgoing_ids = fields.One2many("crm.workflow.transition", "source_id", string="Outgoing")
+    incoming_ids = fields.One2many("crm.workflow.transition", "target_id")
+    outgoing_ids = fields.One2many("crm.workflow.transition", "source_id")
 
     _sql_constraints = [
         ("deadline_positive", "CHECK(deadline_hours >= 0)", "A deadline cannot be negative."),

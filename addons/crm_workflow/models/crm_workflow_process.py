@@ -6,6 +6,8 @@ from odoo.tools.safe_eval import safe_eval
 from ..lib import graph
 
 _lt = LazyTranslate(__name__)
+# Module-level terms, translated where they are used:
+# pylint: disable=prefer-env-translation
 
 # Fields of a process whose change alters how its instances run.
 DEFINITION_FIELDS = {"model_id", "activity_ids", "transition_ids"}
@@ -86,9 +88,12 @@ class CrmWorkflowProcess(models.Model):
     ]
 
     def _compute_instance_counts(self):
+        # The counts decide whether an edit makes a new version: they are the same for
+        # every reader, whether or not the reader may see the instances themselves.
+        instances = self.env["crm.workflow.instance"].sudo()
         counts = {
             (process.id, state): count
-            for process, state, count in self.env["crm.workflow.instance"]._read_group(
+            for process, state, count in instances._read_group(
                 [("process_id", "in", self.ids)], ["process_id", "state"], ["__count"]
             )
         }
@@ -107,7 +112,7 @@ class CrmWorkflowProcess(models.Model):
         self.ensure_one()
         try:
             domain = safe_eval(domain_text or "[]", {"uid": self.env.uid})
-            self.env[self.model_id.model].sudo().search_count(domain, limit=1)
+            self.env[self.model].sudo().search_count(domain, limit=1)
         except Exception as error:
             raise ValidationError(
                 self.env._("The condition of %(owner)s cannot be read: %(error)s", owner=owner, error=error)
@@ -146,7 +151,9 @@ class CrmWorkflowProcess(models.Model):
             ]
             if vals:
                 copy.write(_remap_commands(vals, mapping, copy))
-            if process.state == "active":
+            # A change that leaves the definition complete takes over at once; an
+            # unfinished one stays a draft to go on editing, the old version running.
+            if process.state == "active" and not copy._problems():
                 copy.action_activate()
             process.message_post(body=self.env._("Version %s was created from this one.", copy.version))
             new_versions |= copy
@@ -231,16 +238,6 @@ class CrmWorkflowProcess(models.Model):
                 "model_id": process.model_id.id,
                 "trigger": process.trigger,
                 "filter_domain": process.trigger_domain or "[]",
-                "action_server_ids": [
-                    Command.create(
-                        {
-                            "name": self.env._("Start process %s", process.display_name),
-                            "model_id": process.model_id.id,
-                            "state": "code",
-                            "code": f"env['crm.workflow.process'].browse({process.id})._start(records)",
-                        }
-                    )
-                ],
             }
             # Automation rules are configuration only administrators may write;
             # the process designer acts through this method, on this one rule.
@@ -249,7 +246,20 @@ class CrmWorkflowProcess(models.Model):
                 automation.action_server_ids.unlink()
                 automation.write(values)
             else:
-                process.sudo().automation_id = automation.create(values)
+                automation = automation.create(values)
+                process.sudo().automation_id = automation
+            # Server actions refuse x2many commands written as superuser (Odoo runs them
+            # as the real user, _allow_sudo_commands): the action is created on its own.
+            self.env["ir.actions.server"].sudo().create(
+                {
+                    "name": values["name"],
+                    "model_id": process.model_id.id,
+                    "usage": "base_automation",
+                    "base_automation_id": automation.id,
+                    "state": "code",
+                    "code": f"env['crm.workflow.process'].browse({process.id})._start(records)",
+                }
+            )
 
     # Running -----------------------------------------------------------------
 
@@ -353,26 +363,30 @@ class CrmWorkflowProcess(models.Model):
         for activity_id, x, y in changes.get("move") or []:
             self.activity_ids.browse(activity_id).write({"x": max(int(x), 0), "y": max(int(y), 0)})
         kinds = dict(self.env["crm.workflow.activity"]._fields["kind"]._description_selection(self.env))
-        activity_commands = [
-            Command.create(dict(values, name=values.get("name") or kinds[values["kind"]]))
-            for values in changes.get("create_activities") or []
-        ]
-        transition_commands = [Command.create(values) for values in changes.get("create_transitions") or []]
-        for key, commands in (("activities", activity_commands), ("transitions", transition_commands)):
-            commands += [Command.update(record_id, values) for record_id, values in changes.get(f"update_{key}") or []]
-            commands += [Command.delete(record_id) for record_id in changes.get(f"delete_{key}") or []]
-        vals = {
-            field_name: commands
-            for field_name, commands in (("activity_ids", activity_commands), ("transition_ids", transition_commands))
-            if commands
+        creates = {
+            "activities": [
+                Command.create(dict(values, name=values.get("name") or kinds[values["kind"]]))
+                for values in changes.get("create_activities") or []
+            ],
+            "transitions": [Command.create(values) for values in changes.get("create_transitions") or []],
         }
+        vals = {}
+        for field_name, key in (("activity_ids", "activities"), ("transition_ids", "transitions")):
+            commands = [
+                *creates[key],
+                *(Command.update(record_id, values) for record_id, values in changes.get(f"update_{key}") or []),
+                *(Command.delete(record_id) for record_id in changes.get(f"delete_{key}") or []),
+            ]
+            if commands:
+                vals[field_name] = commands
         if not vals:
             return self.id
-        in_use = bool(self.running_count)
+        # Whether write() changes this version or makes a new one is its own decision:
+        # the new version, if any, is the one made from this one just now.
+        older_versions = self.search([("previous_id", "=", self.id)])
         self.write(vals)
-        if not in_use:
-            return self.id
-        return self.search([("previous_id", "=", self.id)], order="id desc", limit=1).id
+        new_version = self.search([("previous_id", "=", self.id), ("id", "not in", older_versions.ids)], limit=1)
+        return new_version.id or self.id
 
     def _diagram_check(self, changes):
         """Refuse, before anything is written, changes that name what is not in this version."""

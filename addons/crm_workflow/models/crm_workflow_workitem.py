@@ -51,7 +51,7 @@ class CrmWorkflowWorkitem(models.Model):
         "user_id",
         string="Offered To",
     )
-    delegated_by_id = fields.Many2one("res.users", string="Delegated By")
+    delegated_by_id = fields.Many2one("res.users")
     previous_id = fields.Many2one("crm.workflow.workitem", string="Came From", index="btree_not_null")
     arrived_transition_ids = fields.Many2many(
         "crm.workflow.transition",
@@ -137,7 +137,7 @@ class CrmWorkflowWorkitem(models.Model):
         return succeeded
 
     def _invoke_on(self, action, records, report=False):
-        targets = records[0].concat(*records)
+        targets = records[0].browse().concat(*records)
         context = {"active_model": targets._name, "active_id": targets[:1].id, "active_ids": targets.ids}
         try:
             with self.env.cr.savepoint():
@@ -278,7 +278,11 @@ class CrmWorkflowWorkitem(models.Model):
         if self.env.user.has_group("crm_workflow.group_crm_workflow_manager") or self.env.su:
             return
         for item in self:
-            if self.env.user not in (item.user_id | item.candidate_user_ids | item.delegated_by_id):
+            # once taken, a task is its taker's (and its delegator's), no longer everyone's it was offered to
+            performers = item.user_id | item.delegated_by_id
+            if item.state != "taken":
+                performers |= item.candidate_user_ids
+            if self.env.user not in performers:
                 raise AccessError(
                     self.env._(
                         "The task %s is not in your worklist: ask its performer or a manager.", item.display_name
@@ -374,7 +378,7 @@ class CrmWorkflowWorkitem(models.Model):
             if not previous:
                 raise UserError(self.env._("%s has no earlier human step to send the task back to.", item.display_name))
             item._cancel(reason, action="sent_back")
-            again = self._spawn(
+            again = item._spawn(
                 {
                     "instance_id": item.instance_id.id,
                     "activity_id": previous.activity_id.id,

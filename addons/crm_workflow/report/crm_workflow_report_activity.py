@@ -44,7 +44,7 @@ class CrmWorkflowReportActivity(models.Model):
         readonly=True,
         help="Running items times their average waiting time: where work piles up.",
     )
-    bottleneck_rank = fields.Integer(string="Bottleneck Rank", readonly=True, aggregator="min")
+    bottleneck_rank = fields.Integer(readonly=True, aggregator="min")
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)

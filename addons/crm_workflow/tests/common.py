@@ -32,10 +32,13 @@ class CrmSuiteOrgCase(TransactionCase):
         cls._setup_users()
         cls._setup_employees()
 
+    # The _setup_* class methods return what they made, so that subclasses extend them.
+
     @classmethod
     def _setup_companies(cls):
         cls.company = cls.env.ref("base.main_company")
         cls.company_2 = cls.env["res.company"].create({"name": "Second Company"})
+        return cls.company | cls.company_2
 
     @classmethod
     def _setup_departments(cls):
@@ -47,6 +50,7 @@ class CrmSuiteOrgCase(TransactionCase):
         cls.dept_other = Department.create({"name": "Support", "company_id": cls.company.id})
         cls.dept_board = Department.create({"name": "Board", "company_id": cls.company.id})
         cls.dept_c2 = Department.create({"name": "Company 2 Sales", "company_id": cls.company_2.id})
+        return cls.dept_sales | cls.dept_sub | cls.dept_other | cls.dept_board | cls.dept_c2
 
     @classmethod
     def _new_user(cls, login, groups, company, companies=None):
@@ -72,6 +76,16 @@ class CrmSuiteOrgCase(TransactionCase):
         )
         cls.company2_user = cls._new_user("suite_company2_user", execution, cls.company_2)
         cls.portal = cls._new_user("suite_portal", "base.group_portal", company)
+        return (
+            cls.participant
+            | cls.colleague
+            | cls.sub_user
+            | cls.other_user
+            | cls.manager
+            | cls.executive
+            | cls.company2_user
+            | cls.portal
+        )
 
     @classmethod
     def _new_employee(cls, user, department, company=None):
@@ -94,6 +108,15 @@ class CrmSuiteOrgCase(TransactionCase):
         cls.employee_executive = cls._new_employee(cls.executive, cls.dept_board)
         cls.employee_company2_user = cls._new_employee(cls.company2_user, cls.dept_c2)
         cls.dept_sales.manager_id = cls.employee_manager
+        return (
+            cls.employee_participant
+            | cls.employee_colleague
+            | cls.employee_sub_user
+            | cls.employee_other_user
+            | cls.employee_manager
+            | cls.employee_executive
+            | cls.employee_company2_user
+        )
 
     def assertVisible(self, user, records, expected, **context):
         """Among ``records``, ``user`` finds exactly ``expected`` (ignores other data of the database)."""

@@ -28,7 +28,6 @@ class CrmWorkflowSimulation(models.TransientModel):
 
     process_id = fields.Many2one(
         "crm.workflow.process",
-        string="Process",
         required=True,
         ondelete="cascade",
         domain=[("state", "=", "active")],
@@ -47,7 +46,7 @@ class CrmWorkflowSimulation(models.TransientModel):
     recorded_cycle_avg = fields.Float(string="Recorded Cycle Time (h)", digits=(16, 2))
     recorded_cycle_p90 = fields.Float(string="Recorded P90 Cycle Time (h)", digits=(16, 2))
     recorded_throughput = fields.Float(string="Recorded Done per Day", digits=(16, 2))
-    recorded_overdue_share = fields.Float(string="Recorded Overdue Share")
+    recorded_overdue_share = fields.Float()
     baseline_cycle_avg = fields.Float(string="Cycle Time Today (h)", digits=(16, 2))
     baseline_cycle_p90 = fields.Float(string="P90 Cycle Time Today (h)", digits=(16, 2))
     baseline_throughput = fields.Float(string="Done per Day Today", digits=(16, 2))
@@ -55,7 +54,7 @@ class CrmWorkflowSimulation(models.TransientModel):
     scenario_cycle_avg = fields.Float(string="Scenario Cycle Time (h)", digits=(16, 2))
     scenario_cycle_p90 = fields.Float(string="Scenario P90 Cycle Time (h)", digits=(16, 2))
     scenario_throughput = fields.Float(string="Scenario Done per Day", digits=(16, 2))
-    scenario_overdue_share = fields.Float(string="Scenario Overdue Share")
+    scenario_overdue_share = fields.Float()
     has_deadlines = fields.Boolean()
     warning = fields.Text(readonly=True)
     result_html = fields.Html(string="Comparison", compute="_compute_result_html", sanitize=False)
@@ -385,14 +384,13 @@ class CrmWorkflowSimulation(models.TransientModel):
         """A small table: each figure recorded, simulated today and in the scenario,
         with a bar per simulated figure and the change."""
         self.ensure_one()
-        _ = self.env._
         rows = [
-            (_("Cycle time, average (h)"), "cycle_avg", False, True),
-            (_("Cycle time, 90th percentile (h)"), "cycle_p90", False, True),
-            (_("Done per day"), "throughput", False, False),
+            (self.env._("Cycle time, average (h)"), "cycle_avg", False, True),
+            (self.env._("Cycle time, 90th percentile (h)"), "cycle_p90", False, True),
+            (self.env._("Done per day"), "throughput", False, False),
         ]
         if self.has_deadlines:
-            rows.append((_("Steps past their deadline"), "overdue_share", True, True))
+            rows.append((self.env._("Steps past their deadline"), "overdue_share", True, True))
         body = Markup()
         for label, figure, percent, lower_is_better in rows:
             recorded, today, then = (self[f"{side}_{figure}"] for side in ("recorded", "baseline", "scenario"))
@@ -412,7 +410,13 @@ class CrmWorkflowSimulation(models.TransientModel):
         head = Markup(
             "<thead><tr><th>%s</th><th class='text-end'>%s</th><th class='text-end'>%s</th>"
             "<th class='text-end'>%s</th><th class='text-end'>%s</th></tr></thead>"
-        ) % (_("Figure"), _("Recorded"), _("Today (simulated)"), _("Scenario"), _("Change"))
+        ) % (
+            self.env._("Figure"),
+            self.env._("Recorded"),
+            self.env._("Today (simulated)"),
+            self.env._("Scenario"),
+            self.env._("Change"),
+        )
         return Markup("<table class='table table-sm o_crm_workflow_simulation'>%s<tbody>%s</tbody></table>") % (
             head,
             body,

@@ -15,6 +15,14 @@
         "report/crm_dss_report_company_views.xml",
         "views/crm_dss_menus.xml",
     ],
+    "demo": [
+        "demo/crm_dss_user_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_dss/static/tests/tours/**/*",
+        ],
+    },
     "application": True,
     "installable": True,
 }

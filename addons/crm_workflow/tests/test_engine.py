@@ -857,7 +857,7 @@ class TestEngineStartByHand(CrmWorkflowProcessCase):
         events = self._event("Mine", user=self.participant) | self._event("Colleague's", user=self.colleague)
         action = self._as(self.manager, events[0]).action_start_workflow()
         context = dict(action["context"], default_res_ids=str(events.ids))
-        form = Form(self.env["crm.workflow.start"].with_user(self.manager).with_context(context))
+        form = Form(self.env["crm.workflow.start"].with_user(self.manager).with_context(**context))
         form.process_id = process
         self.assertEqual(form.record_count, 2)
         result = form.save().action_start()

@@ -59,7 +59,7 @@ class TestSecurityEngineCase(CrmWorkflowProcessCase):
         if context.pop(BOTH_COMPANIES, False):
             context["allowed_company_ids"] = (self.company | self.company_2).ids
         self.env.invalidate_all()
-        super().assertVisible(user, records, expected, **context)
+        return super().assertVisible(user, records, expected, **context)
 
     def assertDenied(self, user, records, operation, values=None):
         """``user`` gets an AccessError for ``operation`` (read, write, create, unlink) on ``records``."""

@@ -1,0 +1,161 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..lib import periods
+
+PERIOD_TYPES = [("monthly", "Month"), ("quarterly", "Quarter")]
+FROZEN_FIELDS = (
+    "original_amount",
+    "period_type",
+    "year",
+    "period_number",
+    "company_id",
+    "team_id",
+    "user_id",
+    "adjusted_by_id",
+)
+
+
+class CrmForecastAdjustment(models.Model):
+    """A manager's correction of the forecast of a salesperson or a team for a month or quarter.
+
+    The original forecast (the weighted pipeline when the adjustment was made) is
+    kept beside the adjusted amount and never changes; the opportunities are not
+    touched. The forecast report adds the difference to the live weighted pipeline.
+    """
+
+    _name = "crm.forecast.adjustment"
+    _description = "Forecast Adjustment"
+    _order = "date_from desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    period_type = fields.Selection(PERIOD_TYPES, string="Period", required=True, default="monthly")
+    year = fields.Integer(required=True, default=lambda self: fields.Date.context_today(self).year)
+    period_number = fields.Integer(
+        string="Quarter / Month",
+        required=True,
+        default=lambda self: fields.Date.context_today(self).month,
+        help="1-4 for a quarter, 1-12 for a month.",
+    )
+    date_from = fields.Date(string="From", compute="_compute_dates", store=True, index=True)
+    date_to = fields.Date(string="To", compute="_compute_dates", store=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    team_id = fields.Many2one("crm.team", string="Sales Team", index="btree_not_null", check_company=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        index="btree_not_null",
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    original_amount = fields.Monetary(
+        string="Original Forecast",
+        compute="_compute_original_amount",
+        store=True,
+        currency_field="currency_id",
+        help="The weighted pipeline (expected revenue times probability) of the open opportunities "
+        "expected to close in the period, when the adjustment was made. It never changes afterwards.",
+    )
+    adjusted_amount = fields.Monetary(string="Adjusted Forecast", required=True, currency_field="currency_id")
+    difference_amount = fields.Monetary(
+        string="Adjustment", compute="_compute_difference_amount", store=True, currency_field="currency_id"
+    )
+    reason = fields.Text(required=True)
+    adjusted_by_id = fields.Many2one("res.users", required=True, readonly=True, default=lambda self: self.env.user)
+    adjusted_on = fields.Datetime(related="create_date")
+
+    @api.depends("period_type", "year", "period_number", "user_id", "team_id")
+    def _compute_name(self):
+        for adjustment in self:
+            period = (
+                f"{adjustment.year} Q{adjustment.period_number}"
+                if adjustment.period_type == "quarterly"
+                else f"{adjustment.year}-{adjustment.period_number:02d}"
+            )
+            subject = adjustment.user_id or adjustment.team_id
+            adjustment.name = f"{period} - {subject.display_name}" if subject else period
+
+    @api.depends("period_type", "year", "period_number")
+    def _compute_dates(self):
+        for adjustment in self:
+            if adjustment.year and periods.is_valid(adjustment.period_type, adjustment.period_number):
+                adjustment.date_from, adjustment.date_to = periods.bounds(
+                    adjustment.period_type, adjustment.year, adjustment.period_number
+                )
+            else:
+                adjustment.date_from = adjustment.date_to = False
+
+    @api.depends("date_from", "date_to", "company_id", "team_id", "user_id")
+    def _compute_original_amount(self):
+        pipeline = self._weighted_pipeline()
+        for adjustment in self:
+            adjustment.original_amount = pipeline.get(adjustment._subject_key(), 0.0)
+
+    @api.depends("original_amount", "adjusted_amount")
+    def _compute_difference_amount(self):
+        for adjustment in self:
+            adjustment.difference_amount = adjustment.adjusted_amount - adjustment.original_amount
+
+    @api.constrains("period_type", "period_number", "user_id", "team_id")
+    def _check_period_and_subject(self):
+        for adjustment in self:
+            if not periods.is_valid(adjustment.period_type, adjustment.period_number):
+                raise ValidationError(
+                    self.env._("Use 1 to 4 for a quarter and 1 to 12 for a month (not %s).", adjustment.period_number)
+                )
+            if not (adjustment.user_id or adjustment.team_id):
+                raise ValidationError(self.env._("Choose the salesperson or the sales team whose forecast you adjust."))
+
+    def write(self, vals):
+        frozen = sorted(set(vals) & set(FROZEN_FIELDS))
+        if frozen:
+            raise UserError(
+                self.env._(
+                    "The original forecast, its period and its salesperson or team are kept as they were "
+                    "(%s): record a new adjustment instead.",
+                    ", ".join(self._fields[name].string for name in frozen),
+                )
+            )
+        return super().write(vals)
+
+    def _subject_key(self):
+        self.ensure_one()
+        return (self.date_from, self.date_to, self.company_id.id, self.user_id.id, self.team_id.id)
+
+    def _weighted_pipeline(self):
+        """``{subject key: weighted open pipeline}`` for the adjustments of ``self``, one query per period."""
+        result = {}
+        valid = self.filtered(lambda a: a.date_from and a.company_id and (a.user_id or a.team_id))
+        for (date_from, date_to), group in valid.grouped(lambda a: (a.date_from, a.date_to)).items():
+            # sudo: the original is the forecast of the whole subject, including
+            # opportunities the manager's rules hide (a team's members of other departments).
+            groups = (
+                self.env["crm.lead"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("type", "=", "opportunity"),
+                        "|",
+                        ("probability", "=", False),
+                        ("probability", "<", 100),
+                        ("company_id", "in", group.company_id.ids),
+                        ("date_deadline", ">=", date_from),
+                        ("date_deadline", "<=", date_to),
+                        "|",
+                        ("user_id", "in", group.user_id.ids),
+                        ("team_id", "in", group.team_id.ids),
+                    ],
+                    ["company_id", "user_id", "team_id"],
+                    ["prorated_revenue:sum"],
+                )
+            )
+            for adjustment in group:
+                result[adjustment._subject_key()] = sum(
+                    amount
+                    for company, user, team, amount in groups
+                    if company == adjustment.company_id
+                    and (user == adjustment.user_id if adjustment.user_id else True)
+                    and (team == adjustment.team_id if adjustment.team_id else True)
+                )
+        return result

@@ -1,0 +1,344 @@
+from collections import defaultdict
+from datetime import timedelta
+from operator import eq, ge, gt, le, lt, ne
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_date, formatLang
+
+from ..lib.receivables import alert_due, days_overdue
+
+SALES_GROUPS = "sales_team.group_sale_salesman"
+RECEIVABLE_GROUPS = "sales_team.group_sale_salesman,account.group_account_invoice,account.group_account_readonly"
+SEARCH_OPERATORS = {"=": eq, "!=": ne, "<": lt, "<=": le, ">": gt, ">=": ge}
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    crm_is_competitor = fields.Boolean(
+        string="Competitor",
+        help="A company competing with us for deals; market intelligence and opportunities refer to it.",
+    )
+
+    # The customer account. Its hierarchy is Odoo's own: a company's parent company
+    # (parent_id), the sub-accounts being its child companies. The overview of an account
+    # includes its contacts and sub-accounts; receivables are the commercial partner's.
+    crm_role_ids = fields.Many2many(
+        "crm.contact.role",
+        "crm_contact_role_res_partner_rel",
+        "partner_id",
+        "role_id",
+        string="Contact Roles",
+        help="The part this contact plays in the customer's buying decisions.",
+    )
+    crm_sfa_sub_account_ids = fields.One2many(
+        "res.partner", "parent_id", string="Sub-accounts", domain=[("is_company", "=", True)]
+    )
+    crm_sfa_lead_count = fields.Integer(
+        string="Leads & Opportunities", compute="_compute_crm_sfa_overview", groups=SALES_GROUPS
+    )
+    crm_sfa_order_count = fields.Integer(string="Orders", compute="_compute_crm_sfa_overview", groups=SALES_GROUPS)
+    crm_sfa_invoice_count = fields.Integer(
+        string="Posted Invoices", compute="_compute_crm_sfa_overview", groups=SALES_GROUPS
+    )
+    crm_sfa_activity_count = fields.Integer(
+        string="Open Activities", compute="_compute_crm_sfa_overview", groups=SALES_GROUPS
+    )
+    crm_sfa_receivable = fields.Monetary(
+        string="Open Balance",
+        compute="_compute_crm_sfa_receivables",
+        groups=RECEIVABLE_GROUPS,
+        help="What the customer owes on posted entries, credit notes and unreconciled payments deducted.",
+    )
+    crm_sfa_overdue_amount = fields.Monetary(
+        string="Overdue Amount",
+        compute="_compute_crm_sfa_receivables",
+        search="_search_crm_sfa_overdue_amount",
+        groups=RECEIVABLE_GROUPS,
+        help="Unpaid amount of the customer's posted invoices past their due date.",
+    )
+    crm_sfa_overdue_days = fields.Integer(
+        string="Days Overdue",
+        compute="_compute_crm_sfa_receivables",
+        search="_search_crm_sfa_overdue_days",
+        groups=RECEIVABLE_GROUPS,
+        help="Days since the due date of the customer's oldest unpaid posted invoice.",
+    )
+
+    @api.depends_context("company", "allowed_company_ids")
+    def _compute_crm_sfa_overview(self):
+        """Counts of the account and everything below it, in a handful of queries for any number of partners.
+
+        The counts respect the user's access: a salesperson counts what they may open.
+        """
+        self.crm_sfa_lead_count = self.crm_sfa_order_count = 0
+        self.crm_sfa_invoice_count = self.crm_sfa_activity_count = 0
+        # in a form being edited the partners are new records: count for what they stand for
+        own = defaultdict(list)
+        for partner in self:
+            if partner._origin.id:
+                own[partner._origin.id].append(partner)
+        if not own:
+            return
+        family = self.with_context(active_test=False).search_fetch([("id", "child_of", list(own))], ["parent_id"])
+        family_ids = set(family.ids)
+
+        def add(field_name, partner, count):
+            """Add ``count`` to the partners of ``self`` that ``partner`` is or is below."""
+            while partner and partner.id in family_ids:
+                for account in own.get(partner.id, ()):
+                    account[field_name] += count
+                partner = partner.parent_id
+
+        lead_partner = {}
+        for partner, lead_ids in self.env["crm.lead"]._read_group(
+            [("partner_id", "in", family.ids)], ["partner_id"], ["id:array_agg"]
+        ):
+            add("crm_sfa_lead_count", partner, len(lead_ids))
+            lead_partner.update(dict.fromkeys(lead_ids, partner))
+        order_partner = {}
+        for partner, order_ids in self.env["sale.order"]._read_group(
+            [("partner_id", "in", family.ids), ("state", "!=", "cancel")], ["partner_id"], ["id:array_agg"]
+        ):
+            add("crm_sfa_order_count", partner, len(order_ids))
+            order_partner.update(dict.fromkeys(order_ids, partner))
+        for partner, count in self.env["account.move"]._read_group(
+            [
+                ("partner_id", "in", family.ids),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("state", "=", "posted"),
+            ],
+            ["partner_id"],
+            ["__count"],
+        ):
+            add("crm_sfa_invoice_count", partner, count)
+        documents = {"res.partner": {pid: family.browse(pid) for pid in family_ids}}
+        documents["crm.lead"] = lead_partner
+        documents["sale.order"] = order_partner
+        domain = []
+        for model, partner_by_id in documents.items():
+            if partner_by_id:
+                part = ["&", ("res_model", "=", model), ("res_id", "in", list(partner_by_id))]
+                domain = ["|", *domain, *part] if domain else part
+        for model, res_id, count in self.env["mail.activity"]._read_group(domain, ["res_model", "res_id"], ["__count"]):
+            add("crm_sfa_activity_count", documents[model][res_id], count)
+
+    @api.depends_context("company")
+    def _compute_crm_sfa_receivables(self):
+        figures = self._origin._crm_sfa_receivable_figures(self.env.company)
+        today = fields.Date.context_today(self)
+        for partner in self:
+            commercial_id = partner._origin.commercial_partner_id.id
+            receivable, overdue, oldest_due = figures.get(commercial_id, (0.0, 0.0, None))
+            partner.crm_sfa_receivable = receivable
+            partner.crm_sfa_overdue_amount = overdue
+            partner.crm_sfa_overdue_days = days_overdue(oldest_due, today)
+
+    def _search_crm_sfa_overdue_amount(self, operator, value):
+        return self._crm_sfa_search_overdue(operator, value, lambda amount, oldest_due, today: amount)
+
+    def _search_crm_sfa_overdue_days(self, operator, value):
+        return self._crm_sfa_search_overdue(
+            operator, value, lambda amount, oldest_due, today: days_overdue(oldest_due, today)
+        )
+
+    def _crm_sfa_search_overdue(self, operator, value, measure):
+        """Customers whose overdue figure ``measure`` compares to ``value``; those with nothing overdue count as 0."""
+        compare = SEARCH_OPERATORS.get(operator)
+        if compare is None or isinstance(value, list | tuple):
+            raise UserError(self.env._("Overdue figures can only be compared with =, !=, <, <=, > or >= and a number."))
+        value = value or 0
+        today = fields.Date.context_today(self)
+        overdue = self._crm_sfa_overdue_groups(self.env.company)
+        matching = [
+            pid for pid, (amount, oldest_due) in overdue.items() if compare(measure(amount, oldest_due, today), value)
+        ]
+        if compare(0, value):
+            # a customer with nothing overdue matches: exclude those that are overdue and do not
+            return [("commercial_partner_id", "not in", [pid for pid in overdue if pid not in set(matching)])]
+        return [("commercial_partner_id", "in", matching)]
+
+    # receivable figures (shared by the fields, the alert and the credit check)
+
+    def _crm_sfa_receivable_domain(self, company):
+        return [
+            ("account_id.account_type", "=", "asset_receivable"),
+            ("parent_state", "=", "posted"),
+            ("reconciled", "=", False),
+            ("company_id", "child_of", company.root_id.id),
+        ]
+
+    def _crm_sfa_overdue_groups(self, company, partner_ids=None):
+        """{commercial partner id: (overdue amount, oldest due date)} of the company's group, in one query."""
+        domain = [
+            *self._crm_sfa_receivable_domain(company),
+            ("amount_residual", ">", 0),
+            ("date_maturity", "<", fields.Date.context_today(self)),
+        ]
+        if partner_ids is not None:
+            domain.append(("partner_id", "in", partner_ids))
+        # sudo: the overdue amount is a figure of the customer, not a document; the
+        # department rules on journal items would hide the invoices of other salespeople
+        groups = (
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(domain, ["partner_id"], ["amount_residual:sum", "date_maturity:min"])
+        )
+        result = {}
+        for partner, amount, oldest_due in groups:
+            key = partner.commercial_partner_id.id
+            previous_amount, previous_due = result.get(key, (0.0, None))
+            result[key] = (previous_amount + amount, min(filter(None, (previous_due, oldest_due))))
+        return result
+
+    def _crm_sfa_receivable_figures(self, company):
+        """{commercial partner id: (receivable, overdue amount, oldest overdue due date)} for ``self``."""
+        commercial_ids = self.commercial_partner_id.ids
+        if not commercial_ids:
+            return {}
+        # sudo: as in _crm_sfa_overdue_groups, the customer's balance covers every salesperson's invoices
+        groups = (
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                [*self._crm_sfa_receivable_domain(company), ("partner_id", "in", commercial_ids)],
+                ["partner_id"],
+                ["amount_residual:sum"],
+            )
+        )
+        receivable = {}
+        for partner, amount in groups:
+            key = partner.commercial_partner_id.id
+            receivable[key] = receivable.get(key, 0.0) + amount
+        overdue = self._crm_sfa_overdue_groups(company, commercial_ids)
+        return {
+            pid: (receivable.get(pid, 0.0), *overdue.get(pid, (0.0, None))) for pid in set(receivable) | set(overdue)
+        }
+
+    # actions of the Sales Overview
+
+    def _crm_sfa_family_domain(self, field_name="partner_id"):
+        return [(field_name, "child_of", self.ids)]
+
+    def action_crm_sfa_view_leads(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id("crm.crm_lead_all_leads")
+        action.update(
+            domain=self._crm_sfa_family_domain(),
+            context={"default_partner_id": self.id, "search_default_filter_my_leads": False},
+        )
+        return action
+
+    def action_crm_sfa_view_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id("sale.action_orders")
+        action.update(
+            domain=[*self._crm_sfa_family_domain(), ("state", "!=", "cancel")],
+            context={"default_partner_id": self.id},
+        )
+        return action
+
+    def action_crm_sfa_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id("account.action_move_out_invoice_type")
+        action.update(
+            domain=[
+                *self._crm_sfa_family_domain(),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("state", "=", "posted"),
+            ],
+            context={"default_move_type": "out_invoice", "default_partner_id": self.id},
+        )
+        return action
+
+    def action_crm_sfa_view_overdue_invoices(self):
+        self.ensure_one()
+        action = self.action_crm_sfa_view_invoices()
+        action["domain"] += [
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("invoice_date_due", "<", fields.Date.context_today(self)),
+        ]
+        return action
+
+    # overdue alert
+
+    @api.model
+    def _cron_crm_sfa_overdue_alert(self):
+        """Tell the salesperson and their manager about invoices overdue beyond the company's alert threshold.
+
+        Each invoice raises its alert once: the invoices alerted are stamped, and a
+        customer comes back only when another of its invoices passes the threshold.
+        """
+        today = fields.Date.context_today(self)
+        Move = self.env["account.move"]
+        activity_type = self.env.ref("crm_sfa.mail_activity_type_overdue_invoice", raise_if_not_found=False)
+        for company in self.env["res.company"].search([("crm_sfa_overdue_alert_days", ">", 0)]):
+            cutoff = today - timedelta(days=company.crm_sfa_overdue_alert_days)
+            invoices = Move.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("invoice_date_due", "<", cutoff),
+                    ("crm_sfa_overdue_alert_date", "=", False),
+                ],
+                order="invoice_date_due, id",
+            )
+            invoices = invoices.filtered(
+                lambda move, company=company: alert_due(
+                    days_overdue(move.invoice_date_due, today), company.crm_sfa_overdue_alert_days
+                )
+            )
+            activity_values, alerted = [], Move
+            for partner, partner_invoices in invoices.grouped("commercial_partner_id").items():
+                users = partner._crm_sfa_alert_users(partner_invoices)
+                if not users:
+                    continue  # no one to tell yet: the invoices wait for a salesperson
+                note = partner._crm_sfa_overdue_note(partner_invoices, today)
+                activity_values += [
+                    {
+                        "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                        "res_id": partner.id,
+                        "activity_type_id": activity_type.id if activity_type else False,
+                        "summary": self.env._("Overdue invoices of %s", partner.display_name),
+                        "note": note,
+                        "user_id": user.id,
+                        "date_deadline": today,
+                    }
+                    for user in users
+                ]
+                alerted |= partner_invoices
+            # the activities notify their users by mail (mail.activity's assignment notification)
+            self.env["mail.activity"].create(activity_values)
+            alerted.write({"crm_sfa_overdue_alert_date": today})
+
+    def _crm_sfa_alert_users(self, invoices):
+        """The salesperson of the customer (else of its invoices) and their manager, internal and active."""
+        self.ensure_one()
+        salesperson = self.user_id or invoices.invoice_user_id[:1]
+        # the employees of res.users are those of the active companies: look in the invoices' company
+        manager = salesperson.with_company(invoices.company_id[:1])._crm_workflow_manager()
+        users = salesperson | manager
+        return users.filtered(lambda user: user.active and not user.share)
+
+    def _crm_sfa_overdue_note(self, invoices, today):
+        self.ensure_one()
+        lines = Markup().join(
+            Markup("<li>%s</li>")
+            % self.env._(
+                "%(invoice)s: %(amount)s due on %(date)s (%(days)s days overdue)",
+                invoice=invoice.name,
+                amount=formatLang(self.env, invoice.amount_residual, currency_obj=invoice.currency_id),
+                date=format_date(self.env, invoice.invoice_date_due),
+                days=days_overdue(invoice.invoice_date_due, today),
+            )
+            for invoice in invoices
+        )
+        return Markup("<p>%s</p><ul>%s</ul>") % (
+            self.env._("Remind the customer to pay, and hold new orders until it does:"),
+            lines,
+        )

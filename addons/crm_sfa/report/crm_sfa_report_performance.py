@@ -1,7 +1,12 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-LINE_TYPES = [("order", "Confirmed Order"), ("lead", "Closed Opportunity"), ("activity", "Activity Done")]
+LINE_TYPES = [
+    ("order", "Confirmed Order"),
+    ("lead", "Closed Opportunity"),
+    ("activity", "Activity Done"),
+    ("plan", "Daily Plan"),
+]
 
 
 class CrmSfaReportPerformance(models.Model):
@@ -19,8 +24,8 @@ class CrmSfaReportPerformance(models.Model):
       keep them) done activities and posts a message carrying the activity type:
       that message is the source, as for Odoo's own activity analysis.
 
-    Daily plans completed are not counted yet: ``crm.daily.plan`` is being written
-    beside this report and will add its column when it lands.
+    - daily plans, on their day: reported plans and their completion rate, credited to
+      their owner (a plan has no customer, so no region).
     """
 
     _name = "crm.sfa.report.performance"
@@ -43,6 +48,7 @@ class CrmSfaReportPerformance(models.Model):
         ],
         "mail.message": ["model", "res_id", "mail_activity_type_id", "author_id", "date"],
         "res.partner": ["country_id", "state_id", "commercial_partner_id"],
+        "crm.daily.plan": ["date", "user_id", "company_id", "state", "completion_rate"],
     }
 
     line_type = fields.Selection(LINE_TYPES, string="Line", readonly=True)
@@ -62,6 +68,10 @@ class CrmSfaReportPerformance(models.Model):
         string="Conversion (%)", readonly=True, aggregator="avg", help="Won over closed opportunities."
     )
     activity_count = fields.Integer(string="Activities Done", readonly=True)
+    plan_count = fields.Integer(string="Plans Completed", readonly=True, help="Daily plans reported at day's end.")
+    plan_completion_rate = fields.Float(
+        string="Plan Completion (%)", readonly=True, aggregator="avg", help="Share of planned work done."
+    )
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
@@ -93,7 +103,9 @@ class CrmSfaReportPerformance(models.Model):
                    0 AS won_count,
                    0 AS lost_count,
                    NULL::float AS conversion_rate,
-                   0 AS activity_count
+                   0 AS activity_count,
+                   0 AS plan_count,
+                   NULL::float AS plan_completion_rate
               FROM sale_order so
               JOIN res_partner p ON p.id = so.partner_id
               LEFT JOIN first_orders fo ON fo.id = so.id
@@ -114,7 +126,9 @@ class CrmSfaReportPerformance(models.Model):
                    CASE WHEN l.active THEN 1 ELSE 0 END,
                    CASE WHEN l.active THEN 0 ELSE 1 END,
                    CASE WHEN l.active THEN 100.0 ELSE 0.0 END,
-                   0
+                   0,
+                   0,
+                   NULL
               FROM crm_lead l
               LEFT JOIN res_partner p ON p.id = l.partner_id
              WHERE l.type = 'opportunity'
@@ -136,7 +150,9 @@ class CrmSfaReportPerformance(models.Model):
                    0,
                    0,
                    NULL,
-                   1
+                   1,
+                   0,
+                   NULL
               FROM mail_message m
               LEFT JOIN crm_lead l ON m.model = 'crm.lead' AND l.id = m.res_id
               LEFT JOIN sale_order so ON m.model = 'sale.order' AND so.id = m.res_id
@@ -152,5 +168,27 @@ class CrmSfaReportPerformance(models.Model):
               ) author ON TRUE
              WHERE m.model IN ('crm.lead', 'sale.order', 'res.partner')
                AND m.mail_activity_type_id IS NOT NULL
+            UNION ALL
+            SELECT dp.id * 4 + 3,
+                   'plan',
+                   dp.date,
+                   dp.user_id,
+                   u.sale_team_id,
+                   dp.company_id,
+                   NULL,
+                   NULL,
+                   NULL,
+                   0,
+                   0,
+                   0.0,
+                   0,
+                   0,
+                   NULL,
+                   0,
+                   1,
+                   dp.completion_rate
+              FROM crm_daily_plan dp
+              JOIN res_users u ON u.id = dp.user_id
+             WHERE dp.state = 'reported'
             """
         )

@@ -94,6 +94,28 @@ class TestPerformanceReport(CrmSfaForecastCommon):
         by_country = self._figures([], ["country_id"])
         self.assertEqual(by_country[self.germany][0], 1)
 
+    def test_reported_daily_plans(self):
+        plan = self.env["crm.daily.plan"].create(
+            {
+                "user_id": self.participant.id,
+                "company_id": self.company.id,
+                "date": "2026-02-20",
+                "line_ids": [
+                    Command.create({"kind": "call", "description": "Call Munich", "result": "positive"}),
+                    Command.create({"kind": "visit", "description": "Visit Austin"}),
+                ],
+            }
+        )
+        plan.with_user(self.participant).action_plan()
+        plan.with_user(self.participant).action_report()
+        self.env.flush_all()
+        ((plans, completion),) = self.Report._read_group(
+            [*self._february(), ("user_id", "=", self.participant.id), ("line_type", "=", "plan")],
+            [],
+            ["plan_count:sum", "plan_completion_rate:avg"],
+        )
+        self.assertEqual((plans, completion), (1, 50.0))
+
     def test_rows_per_role(self):
         mine = self.Report.with_user(self.participant).search(self._february())
         self.assertEqual(set(mine.mapped("user_id")), {self.participant})

@@ -63,7 +63,7 @@ class CrmForecastAdjustment(models.Model):
     )
     reason = fields.Text(required=True)
     adjusted_by_id = fields.Many2one("res.users", required=True, readonly=True, default=lambda self: self.env.user)
-    adjusted_on = fields.Datetime(related="create_date")
+    adjusted_on = fields.Datetime(string="Adjusted On", related="create_date")
 
     @api.depends("period_type", "year", "period_number", "user_id", "team_id")
     def _compute_name(self):

@@ -4,6 +4,7 @@ from odoo import Command, fields
 from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.crm_workflow.tests.common import new_staff_user
 
 MANAGER = "crm_dss.group_crm_dss_manager"
 EXECUTIVE = "crm_dss.group_crm_dss_executive"
@@ -94,23 +95,7 @@ class CrmDssCommon(AccountTestInvoicingCommon):
     @classmethod
     def _create_user(cls, login, groups, department=None, companies=None):
         """An internal user of ``companies`` (HQ by default) with an employee in ``department``."""
-        companies = companies or cls.company
-        user = new_test_user(
-            cls.env,
-            login=login,
-            groups=groups,
-            company_id=companies[0].id,
-            company_ids=[Command.set(companies.ids)],
-        )
-        cls.env["hr.employee"].with_company(companies[0]).create(
-            {
-                "name": user.name,
-                "user_id": user.id,
-                "department_id": department.id if department else False,
-                "company_id": companies[0].id,
-            }
-        )
-        return user
+        return new_staff_user(cls.env, login, groups, department, companies or cls.company)
 
     @classmethod
     def _create_order(cls, user, amount, company):

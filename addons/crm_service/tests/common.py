@@ -1,5 +1,6 @@
-from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
+
+from odoo.addons.crm_workflow.tests.common import new_staff_user
 
 AGENT = "crm_service.group_crm_service_user"
 MANAGER = "crm_service.group_crm_service_manager"
@@ -56,23 +57,7 @@ class CrmServiceCommon(TransactionCase):
     @classmethod
     def _create_user(cls, login, groups, department=None, companies=None):
         """An internal user of ``companies`` (HQ by default) with an employee in ``department``."""
-        companies = companies or cls.company
-        user = new_test_user(
-            cls.env,
-            login=login,
-            groups=groups,
-            company_id=companies[0].id,
-            company_ids=[Command.set(companies.ids)],
-        )
-        cls.env["hr.employee"].create(
-            {
-                "name": user.name,
-                "user_id": user.id,
-                "department_id": department.id if department else False,
-                "company_id": companies[0].id,
-            }
-        )
-        return user
+        return new_staff_user(cls.env, login, groups, department, companies or cls.company)
 
     @classmethod
     def _create_cases(cls, users, company):

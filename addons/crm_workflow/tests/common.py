@@ -2,6 +2,28 @@ from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
 
+def new_staff_user(env, login, groups, department=None, companies=None):
+    """An internal user of ``companies`` (the current company by default) with an
+    employee in ``department``: how the suite's record rules find a user's department."""
+    companies = companies or env.company
+    user = new_test_user(
+        env,
+        login=login,
+        groups=groups,
+        company_id=companies[0].id,
+        company_ids=[Command.set(companies.ids)],
+    )
+    env["hr.employee"].with_company(companies[0]).create(
+        {
+            "name": user.name,
+            "user_id": user.id,
+            "department_id": department.id if department else False,
+            "company_id": companies[0].id,
+        }
+    )
+    return user
+
+
 class CrmSuiteOrgCase(TransactionCase):
     """The organisation every security test of the suite runs against.
 

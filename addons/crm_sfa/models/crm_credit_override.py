@@ -2,7 +2,11 @@ from odoo import api, fields, models
 
 
 class CrmCreditOverride(models.Model):
-    """A sales manager confirmed an order the credit check blocked: who, why and the figures then."""
+    """A sales manager confirmed an order the credit check blocked: who, why and the figures then.
+
+    Only the wizard's code (``sale.order._crm_sfa_confirm_with_override``) creates them,
+    as superuser after its checks: no group may create or change them.
+    """
 
     _name = "crm.credit.override"
     _description = "Credit Check Override"
@@ -23,7 +27,8 @@ class CrmCreditOverride(models.Model):
     reason = fields.Text(required=True, readonly=True)
     amount = fields.Monetary(string="Order Amount", readonly=True, help="The order's total, in company currency.")
     receivable = fields.Monetary(string="Open Balance", readonly=True)
-    credit_limit = fields.Monetary(readonly=True)
+    # an accounting figure: the groups of res.partner.credit_limit (account)
+    credit_limit = fields.Monetary(readonly=True, groups="account.group_account_invoice,account.group_account_readonly")
     overdue_amount = fields.Monetary(readonly=True)
     overdue_days = fields.Integer(string="Days Overdue", readonly=True)
     blocked_reason = fields.Text(string="Why It Was Blocked", readonly=True)

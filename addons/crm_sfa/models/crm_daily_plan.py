@@ -11,21 +11,39 @@ REPORT_REMINDER = "crm_sfa.mail_activity_type_crm_daily_plan_report"
 
 class CrmDailyPlan(models.Model):
     """A salesperson's day: the calls, visits and follow-ups planned in the morning and
-    their results reported in the evening. One plan per salesperson and day."""
+    their results reported in the evening. One plan per salesperson and day.
+
+    A plan is its salesperson's own: whoever creates a plan is its owner (the morning
+    cron opens the plan of the day of every salesperson who has none), and no one gives
+    a plan to someone else, nor moves it afterwards. Managers read and complete the plans
+    of their department (the record rules), they do not plan in someone else's name.
+    The status moves with the buttons only, and the completion is counted from the lines.
+    """
 
     _name = "crm.daily.plan"
     _description = "Daily Work Plan"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "crm.system.fields.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    _crm_system_fields = (
+        "name",
+        "user_id",
+        "department_id",
+        "state",
+        "line_count",
+        "done_count",
+        "completion_rate",
+        "reported_on",
+    )
 
     name = fields.Char(compute="_compute_name", store=True)
     user_id = fields.Many2one(
         "res.users",
         string="Salesperson",
         required=True,
+        readonly=True,
+        copy=False,
         default=lambda self: self.env.user,
-        domain="[('share', '=', False)]",
         tracking=True,
     )
     employee_id = fields.Many2one(
@@ -43,6 +61,8 @@ class CrmDailyPlan(models.Model):
         [("draft", "Draft"), ("planned", "Planned"), ("reported", "Reported")],
         string="Status",
         required=True,
+        readonly=True,
+        copy=False,
         default="draft",
         tracking=True,
     )
@@ -105,10 +125,13 @@ class CrmDailyPlan(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         defaults = self.default_get(["user_id", "date"])
+        # Outside superuser mode the owner is the creating user (crm.system.fields.mixin
+        # refuses any other, below): a forged owner does not learn whether their day is taken.
+        owner_id = None if self.env.su else self.env.uid
         self._check_one_plan_per_day(
             [
                 (
-                    vals.get("user_id", defaults.get("user_id")),
+                    owner_id or vals.get("user_id", defaults.get("user_id")),
                     fields.Date.to_date(vals.get("date", defaults.get("date"))),
                 )
                 for vals in vals_list
@@ -118,6 +141,7 @@ class CrmDailyPlan(models.Model):
 
     def write(self, vals):
         if "user_id" in vals or "date" in vals:
+            self._crm_check_system_fields(vals)  # a forged owner is refused before the day is looked up
             self._check_one_plan_per_day(
                 [
                     (vals.get("user_id", plan.user_id.id), fields.Date.to_date(vals.get("date", plan.date)))
@@ -153,6 +177,7 @@ class CrmDailyPlan(models.Model):
 
     def action_plan(self):
         """The salesperson has planned the day."""
+        self.check_access("write")
         empty = self.filtered(lambda plan: not plan.line_ids)
         if empty:
             raise UserError(
@@ -161,12 +186,14 @@ class CrmDailyPlan(models.Model):
                     empty[0].name,
                 )
             )
-        self.filtered(lambda plan: plan.state == "draft").write({"state": "planned"})
+        # sudo: the status is a system field, which this button moves once the checks above passed
+        self.filtered(lambda plan: plan.state == "draft").sudo().write({"state": "planned"})
         self._reminders(PLAN_REMINDER).action_done()
         return True
 
     def action_report(self):
         """The salesperson reports the day: every line that took place needs its result."""
+        self.check_access("write")
         empty = self.filtered(lambda plan: not plan.line_ids)
         if empty:
             raise UserError(
@@ -184,13 +211,16 @@ class CrmDailyPlan(models.Model):
                     ", ".join(missing.mapped("display_name")),
                 )
             )
-        self.write({"state": "reported", "reported_on": fields.Datetime.now()})
+        # sudo: status and report date are system fields, set by this button after the checks above
+        self.sudo().write({"state": "reported", "reported_on": fields.Datetime.now()})
         self._reminders().action_done()
         return True
 
     def action_reset_to_planned(self):
         """Reopen a reported day to correct its results."""
-        self.filtered(lambda plan: plan.state == "reported").write({"state": "planned", "reported_on": False})
+        self.check_access("write")
+        # sudo: status and report date are system fields, which this button resets
+        self.filtered(lambda plan: plan.state == "reported").sudo().write({"state": "planned", "reported_on": False})
         return True
 
     def _reminders(self, *xmlids):
@@ -236,7 +266,9 @@ class CrmDailyPlan(models.Model):
         employees = employees.filtered(lambda employee: employee.user_id not in planned_users)
         if not employees:
             return
-        plans = self.with_context(tracking_disable=True).create(
+        # sudo: the system opens each salesperson's plan of the day (the owner is a system field)
+        Plan = self.sudo().with_context(tracking_disable=True)
+        plans = Plan.create(
             [
                 {
                     "user_id": employee.user_id.id,

@@ -6,8 +6,11 @@ class CrmDailyPlanLine(models.Model):
 
     _name = "crm.daily.plan.line"
     _description = "Daily Work Plan Line"
+    _inherit = ["crm.system.fields.mixin"]
     _order = "plan_id, sequence, planned_time, id"
     _check_company_auto = True
+    # the plan's, copied for the rules and reports
+    _crm_system_fields = ("company_id", "user_id", "date")
 
     plan_id = fields.Many2one("crm.daily.plan", required=True, index=True, ondelete="cascade")
     sequence = fields.Integer(default=10)
@@ -20,10 +23,13 @@ class CrmDailyPlanLine(models.Model):
         default="call",
     )
     lead_id = fields.Many2one("crm.lead", string="Lead/Opportunity", index="btree_not_null", check_company=True)
+    # computed with the user's rights: the customer of a lead the user may read, not of any
+    # lead a caller of onchange names
     partner_id = fields.Many2one(
         "res.partner",
         string="Customer",
         compute="_compute_partner_id",
+        compute_sudo=False,
         store=True,
         readonly=False,
         check_company=True,
@@ -53,3 +59,10 @@ class CrmDailyPlanLine(models.Model):
     def _compute_done(self):
         for line in self:
             line.done = bool(line.result)
+
+    def write(self, vals):
+        if vals.get("plan_id"):
+            # The record rules hold the line where it is, not where it goes (they are checked
+            # before a write): a line moves only into a plan the user may change.
+            self.env["crm.daily.plan"].browse(vals["plan_id"]).check_access("write")
+        return super().write(vals)

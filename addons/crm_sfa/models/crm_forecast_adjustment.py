@@ -4,16 +4,8 @@ from odoo.exceptions import UserError, ValidationError
 from ..lib import periods
 
 PERIOD_TYPES = [("monthly", "Month"), ("quarterly", "Quarter")]
-FROZEN_FIELDS = (
-    "original_amount",
-    "period_type",
-    "year",
-    "period_number",
-    "company_id",
-    "team_id",
-    "user_id",
-    "adjusted_by_id",
-)
+# given when the adjustment is recorded, then kept (the system fields are refused by the mixin)
+FROZEN_FIELDS = ("period_type", "year", "period_number", "company_id", "team_id", "user_id")
 
 
 class CrmForecastAdjustment(models.Model):
@@ -26,8 +18,17 @@ class CrmForecastAdjustment(models.Model):
 
     _name = "crm.forecast.adjustment"
     _description = "Forecast Adjustment"
+    _inherit = ["crm.system.fields.mixin"]
     _order = "date_from desc, id desc"
     _check_company_auto = True
+    _crm_system_fields = (
+        "name",
+        "date_from",
+        "date_to",
+        "original_amount",
+        "difference_amount",
+        "adjusted_by_id",
+    )
 
     name = fields.Char(compute="_compute_name", store=True)
     period_type = fields.Selection(PERIOD_TYPES, string="Period", required=True, default="monthly")
@@ -62,7 +63,9 @@ class CrmForecastAdjustment(models.Model):
         string="Adjustment", compute="_compute_difference_amount", store=True, currency_field="currency_id"
     )
     reason = fields.Text(required=True)
-    adjusted_by_id = fields.Many2one("res.users", required=True, readonly=True, default=lambda self: self.env.user)
+    adjusted_by_id = fields.Many2one(
+        "res.users", required=True, readonly=True, copy=False, default=lambda self: self.env.user
+    )
     adjusted_on = fields.Datetime(string="Adjusted On", related="create_date")
 
     @api.depends("period_type", "year", "period_number", "user_id", "team_id")
@@ -88,8 +91,17 @@ class CrmForecastAdjustment(models.Model):
 
     @api.depends("date_from", "date_to", "company_id", "team_id", "user_id")
     def _compute_original_amount(self):
-        pipeline = self._weighted_pipeline()
+        saved = self.filtered(lambda adjustment: isinstance(adjustment.id, int))
+        # sudo: the original of a saved adjustment is the forecast of its whole subject,
+        # including opportunities the manager's rules hide (a team's members of other
+        # departments); the record rules decided who may record and read the adjustment.
+        originals = saved.sudo()._weighted_pipeline()
+        # A new adjustment (a form being filled in, or onchange called over RPC) may name
+        # any subject and company: its preview counts what the user may read, no more
+        # (sudo(False): stored fields are computed as superuser, the user's rights are wanted).
+        previews = (self - saved).sudo(False)._weighted_pipeline()
         for adjustment in self:
+            pipeline = originals if isinstance(adjustment.id, int) else previews
             adjustment.original_amount = pipeline.get(adjustment._subject_key(), 0.0)
 
     @api.depends("original_amount", "adjusted_amount")
@@ -124,31 +136,26 @@ class CrmForecastAdjustment(models.Model):
         return (self.date_from, self.date_to, self.company_id.id, self.user_id.id, self.team_id.id)
 
     def _weighted_pipeline(self):
-        """``{subject key: weighted open pipeline}`` for the adjustments of ``self``, one query per period."""
+        """``{subject key: weighted open pipeline}`` for the adjustments of ``self``, one query per
+        period, with the rights of ``self``'s environment."""
         result = {}
         valid = self.filtered(lambda a: a.date_from and a.company_id and (a.user_id or a.team_id))
         for (date_from, date_to), group in valid.grouped(lambda a: (a.date_from, a.date_to)).items():
-            # sudo: the original is the forecast of the whole subject, including
-            # opportunities the manager's rules hide (a team's members of other departments).
-            groups = (
-                self.env["crm.lead"]
-                .sudo()
-                ._read_group(
-                    [
-                        ("type", "=", "opportunity"),
-                        "|",
-                        ("probability", "=", False),
-                        ("probability", "<", 100),
-                        ("company_id", "in", group.company_id.ids),
-                        ("date_deadline", ">=", date_from),
-                        ("date_deadline", "<=", date_to),
-                        "|",
-                        ("user_id", "in", group.user_id.ids),
-                        ("team_id", "in", group.team_id.ids),
-                    ],
-                    ["company_id", "user_id", "team_id"],
-                    ["prorated_revenue:sum"],
-                )
+            groups = self.env["crm.lead"]._read_group(
+                [
+                    ("type", "=", "opportunity"),
+                    "|",
+                    ("probability", "=", False),
+                    ("probability", "<", 100),
+                    ("company_id", "in", group.company_id.ids),
+                    ("date_deadline", ">=", date_from),
+                    ("date_deadline", "<=", date_to),
+                    "|",
+                    ("user_id", "in", group.user_id.ids),
+                    ("team_id", "in", group.team_id.ids),
+                ],
+                ["company_id", "user_id", "team_id"],
+                ["prorated_revenue:sum"],
             )
             for adjustment in group:
                 result[adjustment._subject_key()] = sum(

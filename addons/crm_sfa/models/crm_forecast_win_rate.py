@@ -12,7 +12,8 @@ class CrmForecastWinRate(models.Model):
     Computed by ``lib/forecast.py`` from the leads won and lost over the company's
     window (*Win rate history* in the settings, 12 months by default) and kept here so
     that the forecast report, an SQL view, projects the open pipeline with it. Only the
-    daily cron and the *Refresh* button write these rows.
+    daily cron writes these rows: the rates are the company's, computed as superuser over
+    every closed lead, and no user triggers that (there is no button, nothing public).
 
     Every salesperson with open opportunities gets a row (the company's rate when they
     closed nothing yet), and the row without salesperson holds the company's rate (used
@@ -55,11 +56,6 @@ class CrmForecastWinRate(models.Model):
     @api.model
     def _cron_refresh(self):
         self._refresh()
-
-    @api.model
-    def action_refresh(self):
-        self._refresh(self.env.companies)
-        return True
 
     @api.model
     def _refresh(self, companies=None):

@@ -4,7 +4,11 @@ from odoo import api, fields, models
 
 
 class CrmHandoverLog(models.Model):
-    """A handover of opportunities, customers, quotations and activities from one salesperson to another."""
+    """A handover of opportunities, customers, quotations and activities from one salesperson to another.
+
+    Written by the handover wizard only (``crm.handover``), as superuser after its checks:
+    no group may create or change a log.
+    """
 
     _name = "crm.handover.log"
     _description = "Sales Handover"

@@ -13,7 +13,9 @@ FORECAST_CATEGORIES = [("pipeline", "Pipeline"), ("best_case", "Best Case"), ("c
 
 class CrmLead(models.Model):
     _name = "crm.lead"
-    _inherit = ["crm.lead", "crm.workflow.mixin"]
+    _inherit = ["crm.lead", "crm.workflow.mixin", "crm.system.fields.mixin"]
+    # the score is counted from the criteria met; the stage whose tasks were given, by the tasks
+    _crm_system_fields = ("crm_qualification_score", "crm_stage_tasks_stage_id")
 
     crm_competitor_ids = fields.Many2many(
         "res.partner",
@@ -278,10 +280,12 @@ class CrmLead(models.Model):
                 given[lead.stage_id.id].append(lead.id)
         if activities:
             self.env["mail.activity"].create(activities)
+        # sudo: which stage's tasks were given is a system field, set here for the leads the
+        # user is creating or changing
         for stage_id, lead_ids in given.items():
-            self.browse(lead_ids).write({"crm_stage_tasks_stage_id": stage_id})
+            self.browse(lead_ids).sudo().write({"crm_stage_tasks_stage_id": stage_id})
         if pending:
-            self.browse(pending).write({"crm_stage_tasks_stage_id": False})
+            self.browse(pending).sudo().write({"crm_stage_tasks_stage_id": False})
 
     # Assignment by territory (see crm.team)
 

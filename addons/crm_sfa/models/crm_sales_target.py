@@ -22,8 +22,10 @@ class CrmSalesTarget(models.Model):
 
     _name = "crm.sales.target"
     _description = "Sales Target"
+    _inherit = ["crm.system.fields.mixin"]
     _order = "date_from desc, level, id desc"
     _check_company_auto = True
+    _crm_system_fields = ("date_from", "date_to", "achieved_amount", "completion_rate", "achievement_date")
 
     name = fields.Char(compute="_compute_name", store=True, readonly=False, required=True, precompute=True)
     active = fields.Boolean(default=True)
@@ -103,12 +105,17 @@ class CrmSalesTarget(models.Model):
 
     @api.depends("measure", "amount", "level", "company_id", "team_id", "user_id", "date_from", "date_to")
     def _compute_achievement(self):
-        achieved = self._achieved_amounts()
+        # The figures are read as superuser (_achieved_amounts), so only for saved targets,
+        # which the record rules let the user create and read. A new target (a form being
+        # filled in, or onchange called over RPC) may name any subject and branch: it shows
+        # nothing until it is saved.
+        saved = self.filtered(lambda target: isinstance(target.id, int))
+        achieved = saved._achieved_amounts()
         now = fields.Datetime.now()
         for target in self:
             target.achieved_amount = achieved.get(target.id, 0.0)
             target.completion_rate = targets.completion_rate(target.achieved_amount, target.amount)
-            target.achievement_date = now
+            target.achievement_date = now if isinstance(target.id, int) else False
 
     @api.constrains("period_type", "period_number", "year")
     def _check_period(self):
@@ -188,7 +195,10 @@ class CrmSalesTarget(models.Model):
             self.company_id = self.user_id.company_id
 
     def action_refresh_achievement(self):
-        """Read the achieved amounts again (the button of the list and kanban views)."""
+        """Read the achieved amounts again (the button of the form, list and kanban views):
+        of the given targets, or of all the active targets the user may read."""
+        # the figures are computed as superuser: only for targets the user may read
+        self.check_access("read")
         targets_ = self or self.search([("active", "=", True)])
         targets_._refresh_achievement()
         return True

@@ -16,9 +16,23 @@ class CrmSfaConversionAlert(models.Model):
     """
 
     _name = "crm.sfa.conversion.alert"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "crm.system.fields.mixin"]
     _description = "Conversion Alert"
     _order = "date_from desc, id desc"
+    # Managers may write alerts for their chatter and activities; what the cron found is its own.
+    _crm_system_fields = (
+        "name",
+        "user_id",
+        "team_id",
+        "company_id",
+        "manager_id",
+        "date_from",
+        "entered_count",
+        "converted_count",
+        "conversion_rate",
+        "team_conversion_rate",
+        "alert_ratio",
+    )
 
     name = fields.Char(compute="_compute_name", store=True)
     user_id = fields.Many2one("res.users", string="Salesperson", required=True, index=True, ondelete="cascade")

@@ -314,7 +314,8 @@ class ResPartner(models.Model):
                 alerted |= partner_invoices
             # the activities notify their users by mail (mail.activity's assignment notification)
             self.env["mail.activity"].create(activity_values)
-            alerted.write({"crm_sfa_overdue_alert_date": today})
+            # sudo: the alert date is a system field, stamped by this cron on the invoices alerted
+            alerted.sudo().write({"crm_sfa_overdue_alert_date": today})
 
     def _crm_sfa_alert_users(self, invoices):
         """The salesperson of the customer (else of its invoices) and their manager, internal and active."""

@@ -1,10 +1,28 @@
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import formatLang
+from odoo.tools import clean_context, formatLang
 
 from ..lib.receivables import credit_decision, days_overdue
+
+# The orders being confirmed through a logged override (_crm_sfa_confirm_with_override),
+# while that confirmation runs: server-side state that no caller can set, unlike a context
+# key, which anyone may send over RPC.
+_OVERRIDDEN_ORDER_IDS = ContextVar("crm_sfa_overridden_order_ids", default=frozenset())
+
+
+@contextmanager
+def _overriding(order):
+    """While the ``with`` block runs, the credit check lets ``order`` pass."""
+    token = _OVERRIDDEN_ORDER_IDS.set(_OVERRIDDEN_ORDER_IDS.get() | {order.id})
+    try:
+        yield
+    finally:
+        _OVERRIDDEN_ORDER_IDS.reset(token)
 
 
 class SaleOrder(models.Model):
@@ -17,8 +35,14 @@ class SaleOrder(models.Model):
     )
 
     @api.depends("partner_id", "amount_total", "company_id", "state", "currency_rate")
+    @api.depends_context("uid")
     def _compute_crm_sfa_credit_block_reason(self):
-        quotations = self.filtered(lambda order: order.state in ("draft", "sent") and order.partner_id)
+        # The customer's figures are read as superuser, so only for saved quotations, which
+        # the record rules let the user read. A new one (a form being filled in, or onchange
+        # called over RPC) may name any customer and company: the check shows once it is saved.
+        quotations = self.filtered(
+            lambda order: isinstance(order.id, int) and order.state in ("draft", "sent") and order.partner_id
+        )
         (self - quotations).crm_sfa_credit_block_reason = False
         for order, (decision, figures) in quotations._crm_sfa_credit_decisions().items():
             order.crm_sfa_credit_block_reason = order._crm_sfa_credit_block_message(decision, figures) or False
@@ -78,14 +102,20 @@ class SaleOrder(models.Model):
                 result[order] = (decision, figures)
         return result
 
-    def _crm_sfa_credit_block_message(self, decision, figures):
-        """Why the order is blocked, in sentences; empty when it is not."""
+    def _crm_sfa_credit_block_message(self, decision, figures, show_limit=None):
+        """Why the order is blocked, in sentences; empty when it is not.
+
+        The credit limit, an accounting field, is named to those who may read it
+        (``show_limit`` by default: the current user's right to read the partner's field).
+        """
         self.ensure_one()
         if not decision.blocked:
             return ""
+        if show_limit is None:
+            show_limit = self.env["res.partner"]._fields["credit_limit"].is_accessible(self.env)
         currency = figures["company"].currency_id
         reasons = []
-        if decision.over_credit_limit:
+        if decision.over_credit_limit and show_limit:
             reasons.append(
                 self.env._(
                     "%(customer)s would owe %(exposure)s with this order (open balance %(receivable)s + order "
@@ -96,6 +126,16 @@ class SaleOrder(models.Model):
                     amount=formatLang(self.env, figures["amount"], currency_obj=currency),
                     excess=formatLang(self.env, decision.excess, currency_obj=currency),
                     limit=formatLang(self.env, figures["credit_limit"], currency_obj=currency),
+                )
+            )
+        elif decision.over_credit_limit:
+            reasons.append(
+                self.env._(
+                    "%(customer)s would be over its credit limit with this order (open balance %(receivable)s "
+                    "+ order %(amount)s).",
+                    customer=figures["partner"].display_name,
+                    receivable=formatLang(self.env, figures["receivable"], currency_obj=currency),
+                    amount=formatLang(self.env, figures["amount"], currency_obj=currency),
                 )
             )
         if decision.over_overdue_limit:
@@ -120,15 +160,13 @@ class SaleOrder(models.Model):
     def _crm_sfa_check_credit(self):
         """Refuse to confirm the quotations whose customer is over its credit limit or overdue beyond the threshold.
 
-        Orders a sales manager overrides pass: the context names the overrides
-        (``crm_sfa_credit_override_ids``), and each must be the current user's, on that order.
+        The order a sales manager is confirming with a logged override
+        (:meth:`_crm_sfa_confirm_with_override`) passes, during that confirmation only.
         """
-        quotations = self.filtered(lambda order: order.state in ("draft", "sent") and order.partner_id)
-        override_ids = self.env.context.get("crm_sfa_credit_override_ids")
-        if override_ids:
-            # sudo: only to check that the overrides named in the context exist and are the user's own
-            overrides = self.env["crm.credit.override"].sudo().browse(override_ids).exists()
-            quotations -= overrides.filtered(lambda override: override.user_id == self.env.user).order_id
+        overridden = _OVERRIDDEN_ORDER_IDS.get()
+        quotations = self.filtered(
+            lambda order: order.state in ("draft", "sent") and order.partner_id and order.id not in overridden
+        )
         messages = [
             self.env._("%(order)s cannot be confirmed:\n%(why)s", order=order.name, why=message)
             for order, (decision, figures) in quotations._crm_sfa_credit_decisions().items()
@@ -138,16 +176,27 @@ class SaleOrder(models.Model):
             raise UserError("\n\n".join(messages))
 
     def _crm_sfa_confirm_with_override(self, reason):
-        """Confirm despite the credit check, logging the override and its figures, also on the order."""
+        """Confirm despite the credit check, logging the override and its figures, also on the order.
+
+        For the sales manager's wizard (``crm.credit.override.confirm``), which checked the
+        group and the reason; the manager must be allowed to confirm the order itself.
+        """
         self.ensure_one()
+        self.check_access("write")
         decision, figures = self._crm_sfa_credit_decisions()[self]
         if not decision.blocked:
             return self.action_confirm()
-        message = self._crm_sfa_credit_block_message(decision, figures)
-        override = self.env["crm.credit.override"].create(
+        # the log and the chatter are read by the order's salesperson: no credit limit in words
+        message = self._crm_sfa_credit_block_message(decision, figures, show_limit=False)
+        # sudo: overrides are created by this method only (no group may create them), with
+        # the figures computed here, after the checks above and the wizard's; no default
+        # from the caller's context (default_date...)
+        Override = self.env["crm.credit.override"].sudo().with_context(clean_context(self.env.context))
+        Override.create(
             {
                 "order_id": self.id,
                 "partner_id": figures["partner"].id,
+                "user_id": self.env.uid,
                 "reason": reason,
                 "amount": figures["amount"],
                 "receivable": figures["receivable"],
@@ -165,7 +214,8 @@ class SaleOrder(models.Model):
                 Markup("<br/>").join(message.split("\n")),
             ),
         )
-        return self.with_context(crm_sfa_credit_override_ids=override.ids).action_confirm()
+        with _overriding(self):
+            return self.action_confirm()
 
     def _crm_sfa_win_opportunities(self):
         """A confirmed order wins its opportunity: mark won the opportunities not won yet."""

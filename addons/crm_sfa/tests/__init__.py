@@ -1,5 +1,6 @@
 from . import test_performance
 from . import test_security
+from . import test_security_rpc
 from . import test_tour
 from . import test_daily_plan
 from . import test_market_intel

@@ -9,7 +9,11 @@ class CrmCreditOverrideConfirm(models.TransientModel):
     _description = "Confirm Order Despite the Credit Check"
 
     order_id = fields.Many2one("sale.order", required=True, ondelete="cascade")
-    block_reason = fields.Text(related="order_id.crm_sfa_credit_block_reason", string="Why It Is Blocked")
+    # read with the user's rights (related fields read as superuser by default): the order is
+    # one the user may open, and the message names only the figures the user may see
+    block_reason = fields.Text(
+        related="order_id.crm_sfa_credit_block_reason", compute_sudo=False, string="Why It Is Blocked"
+    )
     reason = fields.Text(help="Why the order may be confirmed anyway: kept in the override log and on the order.")
 
     def action_confirm(self):

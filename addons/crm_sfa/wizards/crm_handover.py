@@ -1,6 +1,6 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import split_every
+from odoo.tools import clean_context, split_every
 
 HANDOVER_BATCH = 500
 QUOTATION_STATES = ("draft", "sent")
@@ -101,21 +101,27 @@ class CrmHandover(models.TransientModel):
             )
         for batch in split_every(HANDOVER_BATCH, activities.ids, activities.browse):
             batch.write({"user_id": to_user.id})
-        log = self.env["crm.handover.log"].create(
-            {
-                "from_user_id": self.from_user_id.id,
-                "to_user_id": to_user.id,
-                "reason": self.reason.strip(),
-                "scope": self.scope,
-                "lead_ids": [Command.set(leads.ids)],
-                "partner_ids": [Command.set(partners.ids)],
-                "order_ids": [Command.set(orders.ids)],
-                "lead_count": len(leads),
-                "partner_count": len(partners),
-                "order_count": len(orders),
-                "activity_count": len(activities),
-            }
-        )
+        # sudo: the log is written by this wizard only (no group may create one), after the
+        # checks above; with the values given here, not defaults the caller's context names
+        # (default_date...), and with the user and company of the caller's own environment
+        # (in superuser mode the active company is not checked against the user's)
+        Log = self.env["crm.handover.log"].sudo().with_context(clean_context(self.env.context))
+        values = {
+            "user_id": self.env.uid,
+            "company_id": self.env.company.id,
+            "from_user_id": self.from_user_id.id,
+            "to_user_id": to_user.id,
+            "reason": self.reason.strip(),
+            "scope": self.scope,
+            "lead_ids": [Command.set(leads.ids)],
+            "partner_ids": [Command.set(partners.ids)],
+            "order_ids": [Command.set(orders.ids)],
+            "lead_count": len(leads),
+            "partner_count": len(partners),
+            "order_count": len(orders),
+            "activity_count": len(activities),
+        }
+        log = Log.create(values).sudo(False)
         log._notify_new_owner()
         return {
             "type": "ir.actions.act_window",

@@ -15,6 +15,7 @@
         "data/crm_event_library_data.xml",
         "wizards/crm_workflow_start_views.xml",
         "wizards/crm_workflow_workitem_reassign_views.xml",
+        "wizards/crm_workflow_simulation_templates.xml",
         "wizards/crm_workflow_simulation_views.xml",
         "views/crm_workflow_instance_views.xml",
         "views/crm_workflow_workitem_views.xml",
@@ -36,6 +37,9 @@
         ],
         "web.assets_tests": [
             "crm_workflow/static/tests/tours/**/*",
+        ],
+        "web.assets_unit_tests": [
+            "crm_workflow/static/tests/**/*.test.js",
         ],
     },
     "application": True,

@@ -14,9 +14,11 @@ through the graph the way the engine moves work items:
   gateways run as soon as they are reached);
 - an XOR split follows one outgoing transition, chosen by the branch
   probabilities (uniformly when none is known for that split; a transition
-  missing from known shares is never taken); an AND split follows all of them;
-- an AND join (``join_mode = "and"`` with several incoming transitions) waits
-  until a token came through each of them, then runs once; any other activity
+  missing from known shares is never taken); an AND split follows all of them, and
+  so does an OR split (a multi-choice is simulated as if every condition held);
+- an AND or OR join (with several incoming transitions) waits until a token came
+  through each of them, then runs once (an OR join after a multi-choice whose
+  conditions all hold); any other activity
   runs once per arriving token, as the engine spawns one work item per arrival;
 - an instance ends when it has no token left, at its last end.
 
@@ -41,7 +43,7 @@ from dataclasses import dataclass, field, replace
 from . import graph
 
 KINDS = ("start", "human", "auto", "gateway", "end")
-MODES = ("xor", "and")
+MODES = ("xor", "and", "or")
 INSTANT_KINDS = ("start", "end")
 # Beyond this many events per simulated instance, the branch shares of some loop
 # keep instances going round: stop and say so rather than run forever.
@@ -115,7 +117,7 @@ def _activity(activity_id, values):
         raise ValueError(f"The activity {label} has the kind {kind!r}: use one of {', '.join(KINDS)}.")
     split_mode, join_mode = values.get("split_mode") or "xor", values.get("join_mode") or "xor"
     if split_mode not in MODES or join_mode not in MODES:
-        raise ValueError(f"The activity {label} splits and joins with 'xor' or 'and' only.")
+        raise ValueError(f"The activity {label} splits and joins with 'xor', 'and' or 'or' only.")
     durations = tuple(_check_hours(label, "duration", value) for value in values.get("durations") or ())
     return Activity(
         id=activity_id,
@@ -397,7 +399,7 @@ class _Run:
     def _enter(self, key, instance, transition_id):
         activity = self.activities[key]
         incoming = self.model.incoming[key]
-        if activity.join_mode == "and" and len(incoming) > 1:
+        if graph.waits_for_arrivals(activity.join_mode, len(incoming)):
             arrived = self.joins[instance].setdefault(key, set())
             arrived.add(transition_id)
             self.tokens[instance] -= 1
@@ -448,7 +450,7 @@ class _Run:
             if not self.tokens[instance] and not self.joins[instance]:
                 self.ended_at[instance] = self.now
             return
-        chosen = outgoing if activity.split_mode == "and" else [self._branch(activity, outgoing)]
+        chosen = outgoing if activity.split_mode in ("and", "or") else [self._branch(activity, outgoing)]
         self.tokens[instance] += len(chosen) - 1
         for transition_id, target in chosen:
             self._enter(target, instance, transition_id)

@@ -1,5 +1,7 @@
 from . import res_users
 from . import hr_employee
+from . import crm_system_fields_mixin
+from . import ir_actions_server
 from . import crm_workflow_mixin
 from . import crm_workflow_process
 from . import crm_workflow_activity

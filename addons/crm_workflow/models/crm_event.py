@@ -105,11 +105,12 @@ class CrmEvent(models.Model):
     def _create_from_payload(self, payloads):
         """Create events from plain dicts (other modules, imports, integrations).
 
-        Every payload is checked first; one bad payload creates nothing and the error
-        says which one and why.
+        Every field of every payload is checked first (keys, types, that the records it
+        names exist and may be used); one bad payload records nothing, and the error
+        names each payload and field at fault.
         """
-        types = dict(self._fields["event_type"].selection)
-        severities = dict(self._fields["severity"].selection)
+        if not isinstance(payloads, list | tuple):
+            raise UserError(self.env._("No event was recorded: send a list of events."))
         problems = []
         for index, payload in enumerate(payloads, start=1):
             if not isinstance(payload, dict):
@@ -120,34 +121,73 @@ class CrmEvent(models.Model):
                 problems.append(
                     self.env._("Event %(n)s has unknown keys: %(keys)s.", n=index, keys=", ".join(sorted(unknown)))
                 )
-            if not (payload.get("name") or "").strip():
-                problems.append(self.env._("Event %s has no subject.", index))
-            if payload.get("event_type", "consultation") not in types:
-                problems.append(
-                    self.env._(
-                        "Event %(n)s has the unknown type %(type)r; use one of: %(types)s.",
-                        n=index,
-                        type=payload.get("event_type"),
-                        types=", ".join(types),
-                    )
-                )
-            if payload.get("severity", "normal") not in severities:
-                problems.append(
-                    self.env._(
-                        "Event %(n)s has the unknown severity %(severity)r; use one of: %(severities)s.",
-                        n=index,
-                        severity=payload.get("severity"),
-                        severities=", ".join(severities),
-                    )
-                )
-            partner_id = payload.get("partner_id")
-            if partner_id and not self.env["res.partner"].browse(partner_id).exists():
-                problems.append(
-                    self.env._("Event %(n)s names a customer that does not exist (id %(id)s).", n=index, id=partner_id)
-                )
+            problems.extend(
+                self.env._("Event %(n)s: %(problem)s", n=index, problem=problem)
+                for problem in self._payload_problems(payload)
+            )
         if problems:
             raise UserError(self.env._("No event was recorded:\n%s", "\n".join(f"- {p}" for p in problems)))
-        return self.create(payloads)
+        return self.create([self._payload_values(payload) for payload in payloads])
+
+    def _payload_problems(self, payload):
+        """What is wrong with one payload, field by field, in sentences naming the field."""
+        problems = []
+        name = payload.get("name")
+        if not isinstance(name, str) or not name.strip():
+            problems.append(self.env._("it has no subject (name)."))
+        for key, default in (("event_type", "consultation"), ("severity", "normal")):
+            choices = dict(self._fields[key].selection)
+            if payload.get(key, default) not in choices:
+                problems.append(
+                    self.env._(
+                        "%(field)s %(value)r is unknown; use one of: %(choices)s.",
+                        field=key,
+                        value=payload.get(key),
+                        choices=", ".join(choices),
+                    )
+                )
+        for key, model, domain in (
+            ("partner_id", "res.partner", []),
+            ("user_id", "res.users", [("share", "=", False)]),
+            ("company_id", "res.company", [("id", "in", self.env.user.company_ids.ids)]),
+        ):
+            value = payload.get(key)
+            if value in (None, False):
+                continue
+            if not isinstance(value, int) or isinstance(value, bool):
+                problems.append(
+                    self.env._("%(field)s must be the id of a record, not %(value)r.", field=key, value=value)
+                )
+            elif not self.env[model].sudo().search_count([("id", "=", value), *domain], limit=1):
+                problems.append(
+                    self.env._(
+                        "%(field)s names no record that exists (id %(id)s), or one not to be used here.",
+                        field=key,
+                        id=value,
+                    )
+                )
+        if payload.get("date") not in (None, False):
+            try:
+                fields.Datetime.to_datetime(payload["date"])
+            except (TypeError, ValueError):
+                problems.append(
+                    self.env._("date %r is not a date and time such as 2026-12-01 09:30:00.", payload["date"])
+                )
+        source = payload.get("source_ref")
+        if source not in (None, False):
+            model, __, res_id = source.partition(",") if isinstance(source, str) else ("", "", "")
+            known = model in self.env and not self.env[model]._transient and res_id.isdigit()
+            if not (known and self.env[model].sudo().browse(int(res_id)).exists()):
+                problems.append(self.env._("source_ref %r must name an existing record as 'model,id'.", source))
+        if payload.get("description") not in (None, False) and not isinstance(payload["description"], str):
+            problems.append(self.env._("description must be a text."))
+        return problems
+
+    def _payload_values(self, payload):
+        values = dict(payload)
+        if values.get("date"):
+            values["date"] = fields.Datetime.to_datetime(values["date"])
+        return values
 
     def action_start(self):
         self.write({"state": "in_progress"})

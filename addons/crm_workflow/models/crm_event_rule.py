@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools.safe_eval import safe_eval
+
+from ..lib import domains
+from .crm_workflow_process import normalise_condition
 
 
 class CrmEventRule(models.Model):
@@ -57,16 +59,22 @@ class CrmEventRule(models.Model):
     def create(self, vals_list):
         # The form sets the process; the code it stands for is required before the inverse runs.
         for vals in vals_list:
+            normalise_condition(self.env, vals, "condition", vals.get("name"))
             if vals.get("process_id") and not vals.get("process_code"):
                 vals["process_code"] = self.env["crm.workflow.process"].browse(vals["process_id"]).code
         return super().create(vals_list)
+
+    def write(self, vals):
+        normalise_condition(self.env, vals, "condition", self[:1].name)
+        return super().write(vals)
 
     @api.constrains("condition")
     def _check_condition(self):
         for rule in self:
             try:
-                domain = safe_eval(rule.condition or "[]", {"uid": self.env.uid})
-                self.env["crm.event"].search_count(domain, limit=1)
+                domain = domains.evaluate(rule.condition, uid=self.env.uid)
+                # only builds the query: the field names are checked, nothing is read
+                self.env["crm.event"].sudo()._search(domain)
             except Exception as error:
                 raise ValidationError(
                     self.env._(
@@ -82,5 +90,5 @@ class CrmEventRule(models.Model):
             return False
         if self.company_id and self.company_id != event.company_id:
             return False
-        domain = safe_eval(self.condition or "[]", {"uid": self.env.uid})
+        domain = domains.evaluate(self.condition, uid=self.env.uid)
         return not domain or bool(event.filtered_domain(domain))

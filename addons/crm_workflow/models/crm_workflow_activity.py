@@ -1,5 +1,7 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+
+from .ir_actions_server import WORKFLOW_ACTION_KINDS
 
 
 class CrmWorkflowActivity(models.Model):
@@ -12,6 +14,7 @@ class CrmWorkflowActivity(models.Model):
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
     process_id = fields.Many2one("crm.workflow.process", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="process_id.company_id", store=True, index=True)
     model = fields.Char(related="process_id.model")
     kind = fields.Selection(
         [
@@ -25,14 +28,22 @@ class CrmWorkflowActivity(models.Model):
         default="human",
     )
     split_mode = fields.Selection(
-        [("xor", "XOR: first matching path"), ("and", "AND: every matching path")],
+        [
+            ("xor", "XOR: the first path whose condition holds (exclusive choice)"),
+            ("and", "AND: every path (parallel split)"),
+            ("or", "OR: every path whose condition holds (multi-choice)"),
+        ],
         string="Split",
         required=True,
         default="xor",
         help="Which outgoing transitions are followed when the activity is done.",
     )
     join_mode = fields.Selection(
-        [("xor", "XOR: on the first arrival"), ("and", "AND: once every path arrived")],
+        [
+            ("xor", "XOR: at each arrival (simple merge)"),
+            ("and", "AND: once every path arrived (synchronisation)"),
+            ("or", "OR: once the paths taken arrived (synchronising merge)"),
+        ],
         string="Join",
         required=True,
         default="xor",
@@ -62,6 +73,13 @@ class CrmWorkflowActivity(models.Model):
         ondelete="cascade",
         help="For example the case's assignee or the lead's salesperson.",
     )
+    fallback_user_id = fields.Many2one(
+        "res.users",
+        string="Fallback Performer",
+        domain=[("share", "=", False)],
+        help="Who gets the task when its performer resolves to nobody (no such user on the record, "
+        "a manager missing, an empty group or department); by default the process's responsible.",
+    )
     activity_type_id = fields.Many2one(
         "mail.activity.type",
         default=lambda self: self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False),
@@ -72,10 +90,12 @@ class CrmWorkflowActivity(models.Model):
     action_id = fields.Many2one(
         "ir.actions.server",
         string="Application",
-        domain="[('model_id.model', '=', model)]",
+        domain=f"[('model_id.model', '=', model), ('crm_workflow_usable', '=', True), "
+        f"('state', 'in', {list(WORKFLOW_ACTION_KINDS)})]",
         ondelete="restrict",
         help="The server action run when the activity is reached: send a mail, create an activity, "
-        "update the record...",
+        "update the record... Administrators choose which server actions workflows may use "
+        "(Usable in Workflows, on the server action).",
     )
     # Deadlines
     deadline_hours = fields.Float(string="Deadline (hours)", help="Leave 0 for no deadline.")
@@ -94,6 +114,17 @@ class CrmWorkflowActivity(models.Model):
     _sql_constraints = [
         ("deadline_positive", "CHECK(deadline_hours >= 0)", "A deadline cannot be negative."),
     ]
+
+    @api.constrains("action_id", "process_id")
+    def _check_action_id(self):
+        for activity in self.filtered("action_id"):
+            problem = activity.action_id.sudo()._crm_workflow_problem(activity.model)
+            if problem:
+                raise ValidationError(
+                    self.env._(
+                        "The activity %(activity)s cannot run it: %(problem)s", activity=activity.name, problem=problem
+                    )
+                )
 
     @api.onchange("kind")
     def _onchange_kind(self):
@@ -121,30 +152,68 @@ class CrmWorkflowActivity(models.Model):
             return [self.env._("The performer of %s no longer exists.", self.name)]
         return []
 
+    def _fallback_performer(self):
+        """Who performs the task when its performer resolves to nobody: empty when nobody does."""
+        self.ensure_one()
+        return (self.fallback_user_id or self.process_id.user_id).filtered("active")
+
+    def _performer_warnings(self):
+        """Why this task may find nobody to perform it at run time, in words naming it (the
+        process still runs: such tasks go to the fallback performer, or to an error)."""
+        self.ensure_one()
+        if self.kind != "human" or self._fallback_performer():
+            return []
+        kind = self.performer_type
+        if kind == "field":
+            return [
+                self.env._(
+                    "%(task)s finds nobody on records whose %(field)s is empty.",
+                    task=self.name,
+                    field=self.performer_field_id.field_description,
+                )
+            ]
+        if kind == "manager":
+            return [
+                self.env._(
+                    "%(task)s finds nobody when the user in %(field)s has no manager.",
+                    task=self.name,
+                    field=self.performer_field_id.field_description,
+                )
+            ]
+        if not self._static_performers():
+            return [self.env._("%s has no active user to perform it today.", self.name)]
+        return []
+
     def _performers(self, records):
         """The users who may perform this human task on each record: ``{record_id: users}``."""
         self.ensure_one()
-        Users = self.env["res.users"]
         kind = self.performer_type
-        if kind in ("field", "manager"):
-            field_name = self.performer_field_id.name
-            result = {}
-            for record in records.sudo():
-                user = record[field_name]
-                if kind == "manager":
-                    user = user._crm_workflow_manager()
-                result[record.id] = user
-            return result
+        if kind not in ("field", "manager"):
+            return dict.fromkeys(records.ids, self._static_performers())
+        field_name = self.performer_field_id.name
+        result = {}
+        for record in records.sudo():
+            user = record[field_name]
+            if kind == "manager":
+                user = user._crm_workflow_manager()
+            result[record.id] = user.filtered("active")
+        return result
+
+    def _static_performers(self):
+        """The active users a performer that does not depend on the record stands for."""
+        kind = self.performer_type
         if kind == "user":
             users = self.performer_user_id
         elif kind == "group":
             users = self.performer_group_id.users
         elif kind == "department":
             users = self.performer_department_id.member_ids.user_id
-        else:
+        elif kind == "job":
+            # sudo: the holders of a job, whatever employees the designer may read
             users = self.env["hr.employee"].sudo().search([("job_id", "=", self.performer_job_id.id)]).user_id
-        users = (users or Users).filtered("active")
-        return dict.fromkeys(records.ids, users)
+        else:
+            users = self.env["res.users"]
+        return users.filtered("active").with_env(self.env)
 
     def _check_editable(self):
         for process in self.process_id:

@@ -1,9 +1,8 @@
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import LazyTranslate
-from odoo.tools.safe_eval import safe_eval
 
-from ..lib import graph
+from ..lib import domains, graph
 
 _lt = LazyTranslate(__name__)
 # Module-level terms, translated where they are used:
@@ -11,6 +10,8 @@ _lt = LazyTranslate(__name__)
 
 # Fields of a process whose change alters how its instances run.
 DEFINITION_FIELDS = {"model_id", "activity_ids", "transition_ids"}
+# Fields of a process copied into its automation rule.
+TRIGGER_FIELDS = {"trigger", "trigger_domain"}
 PROBLEM_MESSAGES = {
     "no_start": _lt("The process has no start activity: add one."),
     "several_starts": _lt("The process has several start activities (%(activity)s is one too many): keep one."),
@@ -20,6 +21,19 @@ PROBLEM_MESSAGES = {
     "unreachable": _lt("The activity %(activity)s cannot be reached from the start: connect it or remove it."),
     "no_exit": _lt("From the activity %(activity)s no path leads to an end: the process would never finish there."),
     "dangling": _lt("A transition leads outside the process."),
+    "double_fire": _lt(
+        "The activity %(activity)s can be reached by paths running at the same time and would run once for "
+        "each: make it an AND join (synchronisation) or an OR join (synchronising merge)."
+    ),
+    "deadlock": _lt(
+        "The AND join %(activity)s may wait forever: some of the paths into it may not be taken (after an "
+        "exclusive choice or a multi-choice). Make it an OR join (synchronising merge), or an XOR join "
+        "(simple merge) after an exclusive choice."
+    ),
+    "and_condition": _lt(
+        "The parallel split %(activity)s takes every path whatever their conditions: remove the condition of "
+        "%(transition)s, or make the split an OR split (multi-choice)."
+    ),
 }
 
 
@@ -32,8 +46,11 @@ class CrmWorkflowProcess(models.Model):
 
     _name = "crm.workflow.process"
     _description = "Workflow Process"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "crm.system.fields.mixin"]
     _order = "name, version desc"
+    # moved by the buttons (activation validates first) and by versioning; the
+    # automation rule is the engine's, written as superuser
+    _crm_system_fields = ("state", "version", "previous_id", "automation_id")
 
     name = fields.Char(required=True, translate=True, tracking=True)
     code = fields.Char(
@@ -64,6 +81,15 @@ class CrmWorkflowProcess(models.Model):
     )
     model = fields.Char(related="model_id.model", store=True, index=True, string="Model Name")
     company_id = fields.Many2one("res.company", index=True, help="Leave empty to share the process between companies.")
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        domain=[("share", "=", False)],
+        tracking=True,
+        help="Performs the tasks whose performer resolves to nobody, unless the task names its own "
+        "fallback performer, and is alerted about overdue tasks nobody else can be alerted about.",
+    )
     description = fields.Html()
     activity_ids = fields.One2many("crm.workflow.activity", "process_id", string="Activities", copy=True)
     transition_ids = fields.One2many("crm.workflow.transition", "process_id", string="Transitions", copy=False)
@@ -80,6 +106,10 @@ class CrmWorkflowProcess(models.Model):
         string="Start Condition",
         default="[]",
         help="The process starts only on records that match this condition.",
+    )
+    allow_parallel = fields.Boolean(
+        string="Parallel Runs",
+        help="Start the process on a record even while an earlier instance of it still runs there.",
     )
     automation_id = fields.Many2one("base.automation", copy=False, readonly=True, ondelete="set null")
 
@@ -108,34 +138,49 @@ class CrmWorkflowProcess(models.Model):
             process._parse_domain(process.trigger_domain, process.display_name)
 
     def _parse_domain(self, domain_text, owner):
-        """Check that a condition is a domain on the process's model; return it."""
+        """Check that a condition is a literal domain on the process's model; return it
+        for the current user."""
         self.ensure_one()
         try:
-            domain = safe_eval(domain_text or "[]", {"uid": self.env.uid})
-            self.env[self.model].sudo().search_count(domain, limit=1)
+            domain = domains.evaluate(domain_text, uid=self.env.uid)
+            # only builds the query: the field names are checked, nothing is read
+            self.env[self.model].sudo()._search(domain)
         except Exception as error:
             raise ValidationError(
                 self.env._("The condition of %(owner)s cannot be read: %(error)s", owner=owner, error=error)
             ) from error
         return domain
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            normalise_condition(self.env, vals, "trigger_domain", vals.get("name"))
+        return super().create(vals_list)
+
     # Versioning ------------------------------------------------------------
 
     def write(self, vals):
+        normalise_condition(self.env, vals, "trigger_domain", self[:1].display_name)
         if DEFINITION_FIELDS.intersection(vals):
             in_use = self.filtered(lambda process: process.running_count)
             if in_use:
                 new_versions = in_use._new_version(vals)
                 super(CrmWorkflowProcess, self - in_use).write(vals)
                 return new_versions and True
-        return super().write(vals)
+        result = super().write(vals)
+        if TRIGGER_FIELDS.intersection(vals):
+            self.filtered(lambda process: process.state == "active")._sync_automation()
+        return result
 
     def _new_version(self, vals=None):
         """Copy the definition into a new version (applying ``vals`` to the copy);
         the copy replaces this version for new instances once active."""
         new_versions = self.browse()
+        self.check_access("write")
         for process in self:
-            copy = process.copy({"version": process._next_version(), "previous_id": process.id})
+            # sudo: the version and its link are set here, not by the designer
+            copy = process.sudo().copy({"version": process._next_version(), "previous_id": process.id})
+            copy = copy.with_env(self.env)
             mapping = dict(zip(process.activity_ids.ids, copy.activity_ids.ids, strict=True))
             copy.transition_ids = [
                 Command.create(
@@ -186,9 +231,27 @@ class CrmWorkflowProcess(models.Model):
         transitions = [(t.id, t.source_id.id, t.target_id.id) for t in self.transition_ids]
         messages = []
         names = {activity.id: activity.name for activity in self.activity_ids}
-        for problem in graph.validate(activities, transitions):
+        problems = graph.validate(activities, transitions)
+        if not problems:
+            problems = graph.soundness(
+                {
+                    activity.id: (activity.kind, activity.split_mode, activity.join_mode)
+                    for activity in self.activity_ids
+                },
+                [
+                    (t.id, t.source_id.id, t.target_id.id, (t.condition or "[]") != "[]")
+                    for t in self.transition_ids.sorted(lambda t: (t.sequence, t.id))
+                ],
+            )
+        transition_names = {transition.id: transition.display_name for transition in self.transition_ids}
+        for problem in problems:
             message = self.env._(PROBLEM_MESSAGES[problem.code])
-            messages.append(message % {"activity": names.get(problem.activity_id)} if problem.activity_id else message)
+            if problem.activity_id:
+                message %= {
+                    "activity": names.get(problem.activity_id),
+                    "transition": transition_names.get(problem.transition_id),
+                }
+            messages.append(message)
         for transition in self.transition_ids:
             try:
                 self._parse_domain(transition.condition, transition.display_name)
@@ -199,23 +262,57 @@ class CrmWorkflowProcess(models.Model):
         return messages
 
     def action_activate(self):
+        self.check_access("write")
         self.action_validate()
         for process in self:
             older = self.search(
                 [("code", "=", process.code), ("state", "=", "active"), ("id", "!=", process.id)],
             )
-            older.write({"state": "superseded"})
-            older._sync_automation()
-        self.write({"state": "active"})
-        self._sync_automation()
-        return True
+            older._set_state("superseded")
+        self._set_state("active")
+        warnings = [warning for process in self for warning in process._warnings()]
+        if not warnings:
+            return True
+        message = self.env._(
+            "Active. Some tasks may find nobody to perform them; they will wait in error until " "someone is set:\n%s",
+            "\n".join(f"- {warning}" for warning in warnings),
+        )
+        for process in self:
+            process.message_post(body=message)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": "warning", "sticky": True, "message": message},
+        }
+
+    def _warnings(self):
+        """What activation lets through but the designer should know (tasks that may find nobody)."""
+        self.ensure_one()
+        return [warning for activity in self.activity_ids for warning in activity._performer_warnings()]
+
+    def _notify_managers(self, message):
+        """Tell the process's followers and responsible, and the workflow managers of its company."""
+        self.ensure_one()
+        managers = (
+            self.env.ref("crm_workflow.group_crm_workflow_manager")
+            .sudo()
+            .users.filtered(lambda user: not self.company_id or self.company_id in user.company_ids)
+        )
+        # sudo: the engine tells them whoever moved the instance; a message on the process
+        self.sudo().message_post(
+            body=message,
+            partner_ids=(managers | self.user_id).partner_id.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
 
     def action_archive_process(self):
-        self.write({"state": "archived"})
-        self._sync_automation()
+        self.check_access("write")
+        self._set_state("archived")
 
     def action_draft(self):
         self.ensure_one()
+        self.check_access("write")
         if self.running_count:
             raise UserError(
                 self.env._(
@@ -223,21 +320,27 @@ class CrmWorkflowProcess(models.Model):
                     self.display_name,
                 )
             )
-        self.write({"state": "draft"})
+        self._set_state("draft")
+
+    def _set_state(self, state):
+        # sudo: the state is a system field; the buttons checked the user's rights first
+        self.sudo().write({"state": state})
         self._sync_automation()
 
     def _sync_automation(self):
         """Start on create/update through Odoo's automation rules, not a hook of our own."""
+        self.check_access("write")
         for process in self:
             wanted = process.state == "active" and process.trigger != "manual"
             if not wanted:
                 process.automation_id.sudo().unlink()
                 continue
+            domain = domains.parse(process.trigger_domain)
             values = {
                 "name": self.env._("Start process %s", process.display_name),
                 "model_id": process.model_id.id,
                 "trigger": process.trigger,
-                "filter_domain": process.trigger_domain or "[]",
+                "filter_domain": domains.format(domain),
             }
             # Automation rules are configuration only administrators may write;
             # the process designer acts through this method, on this one rule.
@@ -248,6 +351,15 @@ class CrmWorkflowProcess(models.Model):
             else:
                 automation = automation.create(values)
                 process.sudo().automation_id = automation
+            if process.trigger == "on_write" and domain:
+                # Start when a record *enters* the condition: it did not match before the
+                # update (Odoo's pre-domain), it does after, and a field of the condition changed.
+                automation.write(
+                    {
+                        "filter_pre_domain": domains.format(["!", *domain]),
+                        "trigger_field_ids": [Command.set(automation._get_filter_domain_fields().ids)],
+                    }
+                )
             # Server actions refuse x2many commands written as superuser (Odoo runs them
             # as the real user, _allow_sudo_commands): the action is created on its own.
             self.env["ir.actions.server"].sudo().create(
@@ -263,9 +375,15 @@ class CrmWorkflowProcess(models.Model):
 
     # Running -----------------------------------------------------------------
 
-    def action_start_on(self, records):
-        """Start the process on records by hand (from a record's form or a list)."""
+    def _start_manually(self, records):
+        """Start the process on records by hand (from a record's form or a list): for
+        workflow managers who may change the records."""
         self.ensure_one()
+        user = self.env.user
+        if not (self.env.su or user._is_superuser() or user.has_group("crm_workflow.group_crm_workflow_manager")):
+            raise AccessError(self.env._("Only workflow managers start workflows by hand."))
+        self.check_access("read")
+        records.check_access("write")
         if self.state != "active":
             raise UserError(self.env._("The process %s is not active: activate it first.", self.display_name))
         return self._start(records)
@@ -284,9 +402,29 @@ class CrmWorkflowProcess(models.Model):
                     given=records._description,
                 )
             )
-        domain = safe_eval(self.trigger_domain or "[]", {"uid": self.env.uid})
-        records = records.sudo().filtered_domain(domain) if domain != [] else records
+        domain = domains.evaluate(self.trigger_domain, uid=self.env.uid)
+        records = records.sudo().filtered_domain(domain) if domain else records
+        if not self.allow_parallel:
+            records -= self._records_running(records)
         return self.env["crm.workflow.instance"]._create_for(self, records)
+
+    def _records_running(self, records):
+        """Among ``records``, those on which an instance of this process (any version) runs."""
+        self.ensure_one()
+        groups = (
+            self.env["crm.workflow.instance"]
+            .sudo()
+            ._read_group(
+                [
+                    ("process_code", "=", self.code),
+                    ("res_model", "=", records._name),
+                    ("res_id", "in", records.ids),
+                    ("state", "in", ("running", "error")),
+                ],
+                ["res_id"],
+            )
+        )
+        return records.browse([res_id for (res_id,) in groups])
 
     @api.model
     def _get_active(self, code):
@@ -298,6 +436,7 @@ class CrmWorkflowProcess(models.Model):
         """The process as plain data for the diagram widget; given one of its instances,
         also the states of that instance's work items at each activity."""
         self.ensure_one()
+        self.check_access("read")
         progress = self._diagram_progress(instance_id) if instance_id else {}
         return {
             "process": {
@@ -428,6 +567,23 @@ class CrmWorkflowProcess(models.Model):
                         ids=", ".join(map(str, sorted(strangers, key=str))),
                     )
                 )
+
+
+def normalise_condition(env, vals, field_name, owner):
+    """Store a condition written by a user as its normalised literal; refuse anything else."""
+    if field_name not in vals:
+        return
+    try:
+        vals[field_name] = domains.normalise(vals[field_name])
+    except domains.ConditionError as error:
+        raise ValidationError(
+            env._(
+                "The condition of %(owner)s must be a list of criteria such as [('stage_id.is_won', '=', False)]: "
+                "%(error)s.",
+                owner=owner or env._("the new record"),
+                error=error,
+            )
+        ) from error
 
 
 def _remap_commands(vals, mapping, copy):

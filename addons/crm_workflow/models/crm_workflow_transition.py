@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .crm_workflow_process import normalise_condition
+
 
 class CrmWorkflowTransition(models.Model):
     """A path from one activity to the next, taken when its condition holds on the record."""
@@ -12,6 +14,7 @@ class CrmWorkflowTransition(models.Model):
     name = fields.Char(string="Label", translate=True)
     sequence = fields.Integer(default=10, help="Priority among the paths leaving the same activity.")
     process_id = fields.Many2one("crm.workflow.process", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="process_id.company_id", store=True, index=True)
     source_id = fields.Many2one(
         "crm.workflow.activity",
         string="From",
@@ -57,11 +60,14 @@ class CrmWorkflowTransition(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            normalise_condition(self.env, vals, "condition", vals.get("name"))
         transitions = super().create(vals_list)
         transitions.source_id._check_editable()
         return transitions
 
     def write(self, vals):
+        normalise_condition(self.env, vals, "condition", self[:1].display_name)
         self.source_id._check_editable()
         return super().write(vals)
 

@@ -1,15 +1,13 @@
 import logging
+from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import create_index
-from odoo.tools.safe_eval import safe_eval
 
-from ..lib import graph
+from ..lib import domains, graph
 
 _logger = logging.getLogger(__name__)
-
-OPEN_STATES = ("waiting", "active", "offered", "taken", "error")
 
 
 class CrmWorkflowWorkitem(models.Model):
@@ -68,6 +66,12 @@ class CrmWorkflowWorkitem(models.Model):
     deadline = fields.Datetime()
     escalated = fields.Boolean(readonly=True)
     error_message = fields.Text(readonly=True)
+    error_stage = fields.Selection(
+        [("invoke", "Application"), ("offer", "Assignment"), ("route", "Routing")],
+        readonly=True,
+        help="Where the item failed, so that a retry resumes there: an application that succeeded "
+        "is not run again, a task that was done is not offered again.",
+    )
     mail_activity_ids = fields.One2many("mail.activity", "crm_workflow_workitem_id", string="Odoo Activities")
     log_ids = fields.One2many("crm.workflow.workitem.log", "workitem_id", string="History")
 
@@ -95,14 +99,18 @@ class CrmWorkflowWorkitem(models.Model):
         # Created by the engine for whoever moved the instance: as superuser.
         return self.sudo().create(vals_list).with_env(self.env)
 
-    def _run(self):
+    def _run(self, instances=None):
         """Execute work items until every path waits for a person, an error or an end.
 
         Items move in waves grouped by activity, so that starting or moving a batch of
-        instances costs about the queries of one.
+        instances costs about the queries of one. ``instances`` are those whose paths just
+        moved without reaching an item to run (an arrival at a join): their synchronising
+        merges are checked too.
         """
         wave = self.sudo()
-        while wave:
+        instances = wave.instance_id | (instances or wave.instance_id).sudo()
+        # synchronising merges go on once no running path can reach them any more
+        while wave := wave or instances._ready_or_joins():
             next_wave = wave.browse()
             for activity, items in wave.grouped("activity_id").items():
                 if activity.kind == "human":
@@ -111,8 +119,9 @@ class CrmWorkflowWorkitem(models.Model):
                 moving = items._invoke() if activity.kind == "auto" else items
                 moving._finish()
                 next_wave |= moving._route()
+            instances |= next_wave.instance_id
             wave = next_wave
-        self.instance_id._check_finished()
+        instances._check_finished()
 
     def _invoke(self):
         """Run the activity's application on the records; return the items it succeeded on.
@@ -120,30 +129,55 @@ class CrmWorkflowWorkitem(models.Model):
         All records go at once; if that fails, one by one, so that only the failing
         ones are parked in error (with the reason) and the others move on.
         """
-        records = self.instance_id._records()
         action = self.activity_id.action_id
-        if len(self) > 1 and self._invoke_on(action, [records[item.instance_id] for item in self]):
-            return self
+        # The action runs as superuser: only one an administrator allowed, on the
+        # process's own model, on the records the instances run on (checked again here,
+        # whatever was written since the process was designed).
+        problem = (
+            action.sudo()._crm_workflow_problem(self.activity_id.model)
+            if action
+            else self.env._("The automatic activity %s has no application to invoke.", self.activity_id.name)
+        )
+        if problem:
+            self._park(problem, "invoke")
+            return self.browse()
+        strangers = self.filtered(lambda item: item.res_model != action.model_id.model)
+        strangers._park(self.env._("The instance does not run on a record of the process's model."), "invoke")
+        items = self - strangers
+        records = items.instance_id._records()
+        if len(items) > 1 and items._invoke_on(action, [records[item.instance_id] for item in items]):
+            return items
         succeeded = self.browse()
-        for item in self:
+        for item in items:
             error = item._invoke_on(action, [records[item.instance_id]], report=True)
             if error is True:
                 succeeded |= item
                 continue
             _logger.info("workflow application %s failed on %s: %s", action.name, records[item.instance_id], error)
-            item.write({"state": "error", "error_message": error})
-            item.instance_id.write({"state": "error"})
-            item._log("error", reason=error)
+            item._park(error, "invoke")
         return succeeded
+
+    def _park(self, reason, stage):
+        """Put the items in error with the reason and where they failed, their instances with them."""
+        self.write({"state": "error", "error_message": reason, "error_stage": stage})
+        self.instance_id.write({"state": "error"})
+        self._log("error", reason=reason)
 
     def _invoke_on(self, action, records, report=False):
         targets = records[0].browse().concat(*records)
-        context = {"active_model": targets._name, "active_id": targets[:1].id, "active_ids": targets.ids}
+        # A context of its own: nothing of the caller's context steers what runs as superuser.
+        context = {
+            "lang": self.env.lang,
+            "tz": self.env.context.get("tz"),
+            "active_model": targets._name,
+            "active_id": targets[:1].id,
+            "active_ids": targets.ids,
+        }
         try:
             with self.env.cr.savepoint():
-                # The application was chosen by the process designer and runs for the
-                # process, not for whoever happened to move it on: as superuser.
-                action.sudo().with_context(**context).run()
+                # The application was allowed by an administrator and chosen by the process
+                # designer; it runs for the process, not for whoever moved it on: as superuser.
+                action.sudo().with_context(context).run()  # pylint: disable=context-overridden
         except Exception as error:  # noqa: BLE001 - any failure of the application parks the item
             return str(error) if report else False
         return True
@@ -152,14 +186,17 @@ class CrmWorkflowWorkitem(models.Model):
         """Put human tasks in their performers' worklists and activities."""
         records = self.instance_id._records()
         now = fields.Datetime.now()
+        nobody = self.browse()
         for activity, items in self.grouped("activity_id").items():
             performers = activity._performers(self.env[activity.model].concat(*(records[i.instance_id] for i in items)))
+            fallback = activity._fallback_performer()
             deadline = fields.Datetime.add(now, hours=activity.deadline_hours) if activity.deadline_hours else False
             by_users = {}
             for item in items:
-                users = performers[records[item.instance_id].id]
+                users = performers[records[item.instance_id].id] or fallback
                 by_users.setdefault(users, items.browse())
                 by_users[users] |= item
+            nobody |= by_users.pop(self.env["res.users"], self.browse())
             for users, group in by_users.items():
                 group.write(
                     {
@@ -170,8 +207,28 @@ class CrmWorkflowWorkitem(models.Model):
                         "user_id": users.id if len(users) == 1 else False,
                     }
                 )
-        self._log("offered")
-        self._schedule_activities()
+        offered = self - nobody
+        offered._log("offered")
+        offered._schedule_activities()
+        nobody._park_unassigned()
+
+    def _park_unassigned(self):
+        """Tasks nobody can perform: in error with the reason, the workflow managers told."""
+        for activity, items in self.grouped("activity_id").items():
+            reason = self.env._(
+                "Nobody can perform %(task)s: its performer resolves to no active user, and neither a "
+                "fallback performer nor a responsible of the process is set. Set one, then retry.",
+                task=activity.name,
+            )
+            items._park(reason, "offer")
+            activity.process_id._notify_managers(
+                self.env._(
+                    "%(count)s task(s) %(task)s could not be offered to anyone (%(records)s).",
+                    count=len(items),
+                    task=activity.name,
+                    records=", ".join(items.mapped("res_name")[:10]),
+                )
+            )
 
     def _schedule_activities(self):
         """One Odoo activity per performer on the record, linked back to the task."""
@@ -221,7 +278,7 @@ class CrmWorkflowWorkitem(models.Model):
             targets = self.env[activity.model].concat(*(records[item.instance_id] for item in items))
             holding = {}
             for transition in activity.outgoing_ids:
-                domain = safe_eval(transition.condition or "[]", {"uid": self.env.uid})
+                domain = domains.evaluate(transition.condition, uid=self.env.uid)
                 holding[transition] = set((targets.filtered_domain(domain) if domain else targets).ids)
             for item in items:
                 record_id = records[item.instance_id].id
@@ -233,7 +290,7 @@ class CrmWorkflowWorkitem(models.Model):
                     continue
                 for transition in self.env["crm.workflow.transition"].browse(chosen):
                     target = transition.target_id
-                    if target.join_mode == "and" and len(target.incoming_ids) > 1:
+                    if graph.waits_for_arrivals(target.join_mode, len(target.incoming_ids)):
                         next_items |= item._arrive_at_join(transition)
                     else:
                         to_spawn.append(
@@ -258,7 +315,10 @@ class CrmWorkflowWorkitem(models.Model):
                 }
             )
         join.arrived_transition_ids = [(4, transition.id)]
-        if graph.join_ready("and", join.arrived_transition_ids.ids, target.incoming_ids.ids):
+        # an OR join waits until the end of the wave to know which paths still run
+        if target.join_mode == "and" and graph.join_ready(
+            "and", join.arrived_transition_ids.ids, target.incoming_ids.ids
+        ):
             join.state = "active"
             return join
         return self.browse()
@@ -267,15 +327,17 @@ class CrmWorkflowWorkitem(models.Model):
         message = self.env._(
             "No path out of %s matches the record: check the transitions' conditions.", self.activity_id.name
         )
-        self.write({"state": "error", "error_message": message})
-        self.instance_id.write({"state": "error"})
-        self._log("error", reason=message)
+        self._park(message, "route")
 
     # Human actions --------------------------------------------------------------------
 
     def _check_performer(self):
-        """Only a performer the item is offered to, or a workflow manager, acts on it."""
-        if self.env.user.has_group("crm_workflow.group_crm_workflow_manager") or self.env.su:
+        """Only a performer the item is offered to, or a workflow manager who may read it
+        (their department's), acts on it."""
+        if self.env.su:
+            return
+        self.check_access("read")
+        if self.env.user.has_group("crm_workflow.group_crm_workflow_manager"):
             return
         for item in self:
             # once taken, a task is its taker's (and its delegator's), no longer everyone's it was offered to
@@ -329,8 +391,7 @@ class CrmWorkflowWorkitem(models.Model):
             item._log("completed")
             item.mail_activity_ids.action_feedback(feedback=self.env._("Done in the workflow."))
         next_items = self.browse([nxt.id for item in items for nxt in item._route()]).sudo()
-        next_items._run()
-        items.instance_id._check_finished()
+        next_items._run(items.instance_id)
         return True
 
     def _reassign(self, user, reason, mode):
@@ -359,13 +420,13 @@ class CrmWorkflowWorkitem(models.Model):
             item._log(mode, from_user=previous, to_user=user, reason=reason)
         return True
 
-    def action_delegate(self, user, reason):
+    def _delegate(self, user, reason):
         return self._reassign(user, reason, "delegated")
 
-    def action_transfer(self, user, reason):
+    def _transfer(self, user, reason):
         return self._reassign(user, reason, "transferred")
 
-    def action_send_back(self, reason):
+    def _send_back(self, reason):
         """Return the task to the human step before it, for its performer to redo."""
         self._check_performer()
         self._check_state(("offered", "taken"), self.env._("sent back"))
@@ -394,12 +455,18 @@ class CrmWorkflowWorkitem(models.Model):
         """Run a failed application again; on success the instance moves on."""
         if not self.env.user.has_group("crm_workflow.group_crm_workflow_manager"):
             raise AccessError(self.env._("Only workflow managers retry failed steps."))
+        self.check_access("read")
         self._check_state(("error",), self.env._("retried"))
-        for item in self.sudo():
-            item.write({"state": "active", "error_message": False})
-            item.instance_id.write({"state": "running"})
-            item._log("retried")
-        self.sudo()._run()
+        items = self.sudo()
+        routing = items.filtered(lambda item: item.error_stage == "route")
+        # A routing error comes after the item was done (its application ran, its task was
+        # completed): it is routed again, not run again.
+        routing.write({"state": "done", "error_message": False, "error_stage": False})
+        (items - routing).write({"state": "active", "error_message": False, "error_stage": False})
+        items.instance_id.write({"state": "running"})
+        items._log("retried")
+        (items - routing)._run()
+        routing._route()._run(routing.instance_id)
         return True
 
     def _cancel(self, reason, action="cancelled"):
@@ -435,21 +502,48 @@ class CrmWorkflowWorkitem(models.Model):
             ("deadline", "<", fields.Datetime.now()),
         ]
         overdue = self.search(domain, limit=batch_size)
+        records = overdue.instance_id._records()
+        by_target = defaultdict(lambda: self.browse())
         for item in overdue:
             performer = item.user_id or item.candidate_user_ids[:1]
-            target = item.activity_id.escalation_user_id or performer._crm_workflow_manager()
-            record = item.instance_id._records()[item.instance_id]
-            if target and "activity_ids" in record._fields:
-                record.activity_schedule(
-                    "mail.mail_activity_data_todo",
-                    summary=self.env._("Overdue: %s", item.activity_id.name),
-                    note=self.env._(
+            target = (
+                item.activity_id.escalation_user_id
+                or performer._crm_workflow_manager()
+                or item.activity_id._fallback_performer()
+            ).filtered("active")[:1]
+            by_target[target] |= item
+        nobody = by_target.pop(self.env["res.users"], self.browse())
+        for process, items in nobody.grouped("process_id").items():
+            # nobody to alert on the records: the process's managers hear of it
+            process._notify_managers(
+                self.env._(
+                    "These tasks are overdue and nobody can be alerted about them: set who they escalate to. %s",
+                    ", ".join(items.mapped("display_name")),
+                )
+            )
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+            [
+                {
+                    "res_model_id": self.env["ir.model"]._get_id(record._name),
+                    "res_id": record.id,
+                    "activity_type_id": todo.id,
+                    "summary": self.env._("Overdue: %s", item.activity_id.name),
+                    "note": self.env._(
                         "The task %(task)s was due on %(deadline)s.", task=item.display_name, deadline=item.deadline
                     ),
-                    user_id=target.id,
-                )
-            item.escalated = True
-            item._log("escalated", to_user=target)
+                    "user_id": target.id,
+                    "date_deadline": fields.Date.context_today(self),
+                }
+                for target, items in by_target.items()
+                for item in items
+                if "activity_ids" in (record := records[item.instance_id])._fields
+            ]
+        )
+        overdue.write({"escalated": True})
+        for target, items in by_target.items():
+            items._log("escalated", to_user=target)
+        nobody._log("escalated")
         remaining = self.search_count(domain) if len(overdue) == batch_size else 0
         self.env["ir.cron"]._notify_progress(done=len(overdue), remaining=remaining)
         return len(overdue)

@@ -2,13 +2,17 @@ from odoo import fields, models
 
 
 class MailActivity(models.Model):
-    _inherit = "mail.activity"
+    _name = "mail.activity"
+    _inherit = ["mail.activity", "crm.system.fields.mixin"]
+    # linked by the engine only: an activity a user makes is not a workflow task
+    _crm_system_fields = ("crm_workflow_workitem_id",)
 
     crm_workflow_workitem_id = fields.Many2one(
         "crm.workflow.workitem",
         string="Work Item",
         index="btree_not_null",
         ondelete="cascade",
+        copy=False,
     )
 
     def _action_done(self, feedback=False, attachment_ids=None):

@@ -9,3 +9,6 @@ from . import test_engine
 from . import test_event_library
 from . import test_security_engine
 from . import test_performance
+from . import test_security_rpc
+from . import test_js
+from . import test_engine_hardening

@@ -1,5 +1,17 @@
-from odoo import Command
+from odoo import Command, api
+from odoo.service.model import get_public_method
 from odoo.tests import TransactionCase, new_test_user
+
+
+def call_kw(user, model, method, *args, context=None, **kwargs):
+    """Call ``model.method`` as ``user`` the way the web client does over RPC
+    (``/web/dataset/call_kw``): private methods refused, ids as the first argument of
+    record methods, the caller's own context."""
+    records = user.env(user=user.id, su=False)[model]
+    get_public_method(records, method)
+    # the web client sends its whole context with every call, the allowed companies in it
+    kwargs["context"] = {"lang": "en_US", "allowed_company_ids": user.company_ids.ids, **(context or {})}
+    return api.call_kw(records, method, list(args), kwargs)
 
 
 def new_staff_user(env, login, groups, department=None, companies=None):

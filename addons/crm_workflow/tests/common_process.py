@@ -106,7 +106,7 @@ class CrmWorkflowProcessCase(CrmSuiteOrgCase):
     def _code_action(cls, name, code):
         """A server action on customer events running ``code`` (``records`` are the events)."""
         return cls.env["ir.actions.server"].create(
-            {"name": name, "model_id": cls.event_model.id, "state": "code", "code": code}
+            {"name": name, "model_id": cls.event_model.id, "state": "code", "code": code, "crm_workflow_usable": True}
         )
 
     @staticmethod

@@ -51,7 +51,7 @@ class TestDiagram(CrmWorkflowCommon):
 
     def _activate_and_start(self):
         self.process.action_activate()
-        instance = self.process.action_start_on(self.event_participant)
+        instance = self.process._start_manually(self.event_participant)
         self.assertEqual(instance.workitem_ids.filtered(lambda item: item.state == "offered").activity_id, self.task)
         return instance
 
@@ -308,7 +308,7 @@ class TestDiagramTour(HttpCase):
         self.assertEqual([(t.source_id, t.target_id) for t in process.transition_ids], [(start, task), (task, end)])
 
         event = self.env["crm.event"].create({"name": "Diagram tour event", "user_id": performer.id})
-        instance = process.action_start_on(event)
+        instance = process._start_manually(event)
         offered = instance.workitem_ids.filtered(lambda item: item.state == "offered")
         self.assertEqual(instance.state, "running")
         self.assertEqual(offered.activity_id, task)

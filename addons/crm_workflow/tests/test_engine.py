@@ -18,7 +18,7 @@ class TestEngineRouting(CrmWorkflowProcessCase):
         process = self._sequence("ENGINE-SEQ", self.participant)
         event = self._event("Broken printer")
         with freeze_time(T0) as frozen:
-            instance = process.action_start_on(event)
+            instance = process._start_manually(event)
             task = self._items(instance, "Task")
             self.assertEqual(instance.state, "running")
             self.assertRecordValues(task, [{"state": "offered", "user_id": self.participant.id, "date_offered": T0}])
@@ -49,7 +49,7 @@ class TestEngineRouting(CrmWorkflowProcessCase):
     def test_completing_an_offered_task_takes_it_first(self):
         process = self._sequence("ENGINE-DIRECT", self.participant)
         with freeze_time(T0) as frozen:
-            instance = process.action_start_on(self._event())
+            instance = process._start_manually(self._event())
             task = self._items(instance, "Task")
             frozen.tick(timedelta(minutes=30))
             self._as(self.participant, task).action_complete()
@@ -59,7 +59,7 @@ class TestEngineRouting(CrmWorkflowProcessCase):
 
     def test_done_task_cannot_be_completed_twice(self):
         process = self._sequence("ENGINE-TWICE", self.participant)
-        instance = process.action_start_on(self._event())
+        instance = process._start_manually(self._event())
         task = self._items(instance, "Task")
         self._as(self.participant, task).action_complete()
         with self.assertRaisesRegex(UserError, "Task"):
@@ -84,7 +84,7 @@ class TestEngineRouting(CrmWorkflowProcessCase):
         )
         high = self._event("Angry customer", severity="high")
         low = self._event("Question", severity="low")
-        instances = process.action_start_on(high | low)
+        instances = process._start_manually(high | low)
         self.assertEqual(len(instances), 2)
         by_event = {instance.event_id: instance for instance in instances}
         # the second path's condition holds for both, but an XOR split takes one path
@@ -113,7 +113,7 @@ class TestEngineRouting(CrmWorkflowProcessCase):
                 ("Ship", "End"),
             ],
         )
-        instance = process.action_start_on(self._event())
+        instance = process._start_manually(self._event())
         stock, credit = self._items(instance, "Check stock"), self._items(instance, "Check credit")
         self.assertEqual((stock.state, credit.state), ("offered", "offered"))
         self.assertEqual((stock.user_id, credit.user_id), (self.participant, self.colleague))
@@ -140,7 +140,7 @@ class TestEngineRouting(CrmWorkflowProcessCase):
             [("Start", "Qualify"), ("Qualify", "End", "[('severity', '=', 'critical')]")],
         )
         event = self._event(severity="normal")
-        instance = process.action_start_on(event)
+        instance = process._start_manually(event)
         task = self._items(instance, "Qualify")
         self._as(self.participant, task).action_complete()
         self.assertEqual(instance.state, "error")
@@ -155,7 +155,7 @@ class TestEnginePerformers(CrmWorkflowProcessCase):
 
     def _offered(self, performer, event=None):
         process = self._sequence("ENGINE-PERFORMER", performer)
-        instance = process.action_start_on(event or self._event())
+        instance = process._start_manually(event or self._event())
         task = self._items(instance, "Task")
         self.assertEqual(task.state, "offered")
         return task
@@ -193,7 +193,7 @@ class TestEnginePerformers(CrmWorkflowProcessCase):
         process = self._sequence("ENGINE-PERF-MANAGER", "manager")
         other_event = self._event("Support event", user=self.other_user)
         sales_event = self._event("Sales event", user=self.participant)
-        instances = process.action_start_on(other_event | sales_event)
+        instances = process._start_manually(other_event | sales_event)
         by_event = {instance.event_id: self._items(instance, "Task") for instance in instances}
         # the employee's manager first...
         self.assertEqual(by_event[other_event].candidate_user_ids, self.executive)
@@ -241,7 +241,7 @@ class TestEnginePerformers(CrmWorkflowProcessCase):
         process = self._sequence("ENGINE-DUE", self.participant, deadline_hours=30)
         event = self._event()
         with freeze_time(T0):
-            instance = process.action_start_on(event)
+            instance = process._start_manually(event)
         task = self._items(instance, "Task")
         self.assertEqual(task.deadline, T0 + timedelta(hours=30))
         self.assertEqual(self._workflow_activities(event).date_deadline, (T0 + timedelta(hours=30)).date())
@@ -261,7 +261,7 @@ class TestEngineWorklist(CrmWorkflowProcessCase):
     def setUp(self):
         super().setUp()
         self.event = self._event("Late delivery")
-        self.instance = self.process.action_start_on(self.event)
+        self.instance = self.process._start_manually(self.event)
         self.task = self._items(self.instance, "Task")
 
     def _snapshot(self):
@@ -278,7 +278,7 @@ class TestEngineWorklist(CrmWorkflowProcessCase):
         self.assertEqual(self._log_actions(self.task), ["offered"])
 
     def test_once_taken_a_shared_task_is_the_taker_s(self):
-        instance = self._sequence("ENGINE-SHARED", self.desk).action_start_on(self._event())
+        instance = self._sequence("ENGINE-SHARED", self.desk)._start_manually(self._event())
         task = self._items(instance, "Task")
         self._as(self.colleague, task).action_take()
         self.assertEqual(task.user_id, self.colleague)
@@ -295,7 +295,7 @@ class TestEngineWorklist(CrmWorkflowProcessCase):
         self.assertEqual(self.task.user_id, self.manager)
 
     def test_delegate_with_reason(self):
-        self._as(self.participant, self.task).action_delegate(self.colleague, "On leave tomorrow")
+        self._as(self.participant, self.task)._delegate(self.colleague, "On leave tomorrow")
         self.assertRecordValues(
             self.task,
             [
@@ -326,7 +326,7 @@ class TestEngineWorklist(CrmWorkflowProcessCase):
         self.assertEqual(self.instance.state, "done")
 
     def test_transfer_with_reason(self):
-        self._as(self.participant, self.task).action_transfer(self.colleague, "The customer is in the north")
+        self._as(self.participant, self.task)._transfer(self.colleague, "The customer is in the north")
         self.assertRecordValues(
             self.task,
             [{"state": "offered", "user_id": self.colleague.id, "delegated_by_id": False, "date_taken": False}],
@@ -348,9 +348,9 @@ class TestEngineWorklist(CrmWorkflowProcessCase):
         before = self._snapshot()
         for reason in (False, "", "   "):
             with self.assertRaisesRegex(UserError, "reason"):
-                self._as(self.participant, self.task).action_delegate(self.colleague, reason)
+                self._as(self.participant, self.task)._delegate(self.colleague, reason)
             with self.assertRaisesRegex(UserError, "reason"):
-                self._as(self.participant, self.task).action_transfer(self.colleague, reason)
+                self._as(self.participant, self.task)._transfer(self.colleague, reason)
         self.assertEqual(self._snapshot(), before)
         self.assertEqual(self._workflow_activities(self.event).user_id, self.participant)
 
@@ -358,9 +358,9 @@ class TestEngineWorklist(CrmWorkflowProcessCase):
         before = self._snapshot()
         self.colleague.active = False
         with self.assertRaisesRegex(UserError, self.colleague.name):
-            self._as(self.participant, self.task).action_delegate(self.colleague, "On leave")
+            self._as(self.participant, self.task)._delegate(self.colleague, "On leave")
         with self.assertRaisesRegex(UserError, self.portal.name):
-            self._as(self.participant, self.task).action_transfer(self.portal, "On leave")
+            self._as(self.participant, self.task)._transfer(self.portal, "On leave")
         self.assertEqual(self._snapshot(), before)
 
     def test_reassign_through_the_wizard(self):
@@ -382,7 +382,7 @@ class TestEngineWorklist(CrmWorkflowProcessCase):
 
     def test_someone_not_offered_the_task_cannot_reassign_it(self):
         with self.assertRaises(AccessError):
-            self._as(self.colleague, self.task).action_transfer(self.colleague, "Mine now")
+            self._as(self.colleague, self.task)._transfer(self.colleague, "Mine now")
         self.assertEqual(self.task.user_id, self.participant)
 
 
@@ -404,13 +404,13 @@ class TestEngineSendBack(CrmWorkflowProcessCase):
         )
 
     def test_send_back_to_the_previous_human_step(self):
-        instance = self.process.action_start_on(self._event())
+        instance = self.process._start_manually(self._event())
         prepare = self._items(instance, "Prepare offer")
         self._as(self.participant, prepare).action_complete()
         review = self._items(instance, "Review offer")
         self.assertEqual(review.state, "offered")
 
-        self._as(self.colleague, review).action_send_back("Prices are wrong")
+        self._as(self.colleague, review)._send_back("Prices are wrong")
         self.assertEqual(review.state, "cancel")
         log = review.log_ids.sorted("id")[-1]
         self.assertEqual((log.action, log.reason, log.user_id), ("sent_back", "Prices are wrong", self.colleague))
@@ -427,14 +427,14 @@ class TestEngineSendBack(CrmWorkflowProcessCase):
         self.assertEqual(instance.state, "done")
 
     def test_send_back_needs_a_reason_and_an_earlier_step(self):
-        instance = self.process.action_start_on(self._event())
+        instance = self.process._start_manually(self._event())
         prepare = self._items(instance, "Prepare offer")
         with self.assertRaisesRegex(UserError, "no earlier human step"):
-            self._as(self.participant, prepare).action_send_back("Not mine")
+            self._as(self.participant, prepare)._send_back("Not mine")
         self._as(self.participant, prepare).action_complete()
         review = self._items(instance, "Review offer")
         with self.assertRaisesRegex(UserError, "reason"):
-            self._as(self.colleague, review).action_send_back(" ")
+            self._as(self.colleague, review)._send_back(" ")
         self.assertEqual(review.state, "offered")
         self.assertEqual(len(self._items(instance, "Prepare offer")), 1)
 
@@ -462,7 +462,7 @@ class TestEngineApplications(CrmWorkflowProcessCase):
         )
         calm = self._event("Question", severity="normal")
         angry = self._event("Outage", severity="critical")
-        instances = process.action_start_on(calm | angry)
+        instances = process._start_manually(calm | angry)
         by_event = {instance.event_id: instance for instance in instances}
 
         failed = self._items(by_event[angry], "Notify")
@@ -491,7 +491,7 @@ class TestEngineApplications(CrmWorkflowProcessCase):
             [("Start", "Prepare"), ("Prepare", "Notify"), ("Notify", "End")],
         )
         event = self._event("Outage", severity="critical")
-        instance = process.action_start_on(event)
+        instance = process._start_manually(event)
         self._as(self.participant, self._items(instance, "Prepare")).action_complete()
         failed = self._items(instance, "Notify")
         self.assertEqual((instance.state, failed.state), ("error", "error"))
@@ -518,14 +518,14 @@ class TestEngineApplications(CrmWorkflowProcessCase):
             [("Start", "Mark"), ("Mark", "End")],
         )
         single = self._event("Single")
-        process.action_start_on(single)
+        process._start_manually(single)
         first, second = self._event("First"), self._event("Second")
-        process.action_start_on(first | second)
+        process._start_manually(first | second)
         self.assertEqual((single | first | second).mapped("name"), ["Single!", "First!", "Second!"])
 
     def test_only_failed_items_are_retried(self):
         process = self._sequence("ENGINE-NORETRY", self.participant)
-        task = self._items(process.action_start_on(self._event()), "Task")
+        task = self._items(process._start_manually(self._event()), "Task")
         with self.assertRaisesRegex(UserError, "retried"):
             self._as(self.manager, task).action_retry()
 
@@ -543,7 +543,7 @@ class TestEngineEscalation(CrmWorkflowProcessCase):
         process = self._sequence("ENGINE-ESC", self.participant, **options)
         Workitem = self.env["crm.workflow.workitem"]
         with freeze_time(T0) as frozen:
-            instance = process.action_start_on(event)
+            instance = process._start_manually(event)
             task = self._items(instance, "Task")
             frozen.tick(timedelta(hours=1, minutes=59))
             self.assertEqual(Workitem._cron_escalate(), 0)
@@ -577,7 +577,7 @@ class TestEngineEscalation(CrmWorkflowProcessCase):
         event = self._event()
         process = self._sequence("ENGINE-ESC-CRON", self.participant, deadline_hours=1.0)
         with freeze_time(T0) as frozen:
-            process.action_start_on(event)
+            process._start_manually(event)
             frozen.tick(timedelta(hours=2))
             self.env.ref("crm_workflow.ir_cron_crm_workflow_escalate").method_direct_trigger()
         self.assertEqual(self._overdue_activities(event).user_id, self.manager)
@@ -602,7 +602,7 @@ class TestEngineVersioning(CrmWorkflowProcessCase):
         return self.env["crm.workflow.process"].search([("previous_id", "=", self.v1.id)])
 
     def test_editing_a_process_in_use_makes_version_2(self):
-        running = self.v1.action_start_on(self._event("Running before the change"))
+        running = self.v1._start_manually(self._event("Running before the change"))
         v2 = self._edit(self.manager)
 
         self.assertRecordValues(
@@ -628,16 +628,16 @@ class TestEngineVersioning(CrmWorkflowProcessCase):
 
         # new instances take version 2; version 1 starts nothing any more
         self.assertEqual(self.env["crm.workflow.process"]._get_active("ENGINE-VERSION"), v2)
-        new = v2.action_start_on(self._event("Started after the change"))
+        new = v2._start_manually(self._event("Started after the change"))
         self.assertEqual(new.version, 2)
         self.assertEqual(self._items(new, state="offered").activity_id, task_v2)
         with self.assertRaisesRegex(UserError, "not active"):
-            self.v1.action_start_on(self._event())
+            self.v1._start_manually(self._event())
 
     def test_designer_who_does_not_see_the_instances_still_makes_a_version(self):
         # the running instance is the Support department's: the Sales manager does not see it
         process = self._sequence("ENGINE-VERSION-FIELD", "field")
-        instance = process.action_start_on(self._event(user=self.other_user))
+        instance = process._start_manually(self._event(user=self.other_user))
         self.assertFalse(self._as(self.manager, instance).search([("id", "=", instance.id)]))
         self._as(self.manager, process).write(
             {"activity_ids": [Command.update(self._activity(process, "Task").id, {"name": "Call back"})]}
@@ -653,7 +653,7 @@ class TestEngineVersioning(CrmWorkflowProcessCase):
         self.assertEqual(self.env["crm.workflow.process"].search_count([("code", "=", "ENGINE-VERSION")]), 1)
 
     def test_direct_write_on_a_definition_in_use_is_refused(self):
-        self.v1.action_start_on(self._event())
+        self.v1._start_manually(self._event())
         with self.assertRaisesRegex(UserError, "running instances"):
             self._as(self.manager, self.task_v1).write({"name": "Call back"})
         with self.assertRaisesRegex(UserError, "running instances"):

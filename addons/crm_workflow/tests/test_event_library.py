@@ -231,12 +231,31 @@ class TestEventPayloads(TestEventLibraryCase):
     def test_bad_payloads_create_nothing_and_say_why(self):
         good = {"name": "Invoice sent twice", "event_type": "complaint", "partner_id": self.customer.id}
         cases = [
-            ({"name": "Gossip", "event_type": "gossip"}, "Event 2 has the unknown type 'gossip'"),
-            ({"name": "Doom", "severity": "apocalyptic"}, "Event 2 has the unknown severity 'apocalyptic'"),
+            ({"name": "Gossip", "event_type": "gossip"}, "Event 2: event_type 'gossip' is unknown"),
+            ({"name": "Doom", "severity": "apocalyptic"}, "Event 2: severity 'apocalyptic' is unknown"),
             ({"name": "Red", "colour": "red", "size": 3}, "Event 2 has unknown keys: colour, size"),
-            ({"event_type": "complaint"}, "Event 2 has no subject"),
-            ({"name": "   "}, "Event 2 has no subject"),
-            ({"name": "Ghost", "partner_id": self.gone_id}, f"customer that does not exist (id {self.gone_id})"),
+            ({"event_type": "complaint"}, "Event 2: it has no subject"),
+            ({"name": "   "}, "Event 2: it has no subject"),
+            ({"name": 42}, "Event 2: it has no subject"),
+            (
+                {"name": "Ghost", "partner_id": self.gone_id},
+                f"partner_id names no record that exists (id {self.gone_id})",
+            ),
+            ({"name": "Text id", "partner_id": str(self.customer.id)}, "partner_id must be the id of a record"),
+            (
+                {"name": "Customer", "user_id": self.portal.id},
+                f"user_id names no record that exists (id {self.portal.id})",
+            ),
+            ({"name": "True user", "user_id": True}, "user_id must be the id of a record, not True"),
+            (
+                {"name": "Foreign", "company_id": self.company_2.id},
+                f"company_id names no record that exists (id {self.company_2.id})",
+            ),
+            ({"name": "When", "date": "yesterday"}, "date 'yesterday' is not a date and time"),
+            ({"name": "When", "date": "2026-13-45 25:00:00"}, "is not a date and time"),
+            ({"name": "From", "source_ref": f"res.partner,{self.gone_id}"}, "source_ref 'res.partner,"),
+            ({"name": "From", "source_ref": "no.such.model,1"}, "must name an existing record as 'model,id'"),
+            ({"name": "Details", "description": ["<p>"]}, "description must be a text"),
             ("not a dict", "Event 2 is not a set of named values"),
         ]
         for payload, message in cases:
@@ -252,7 +271,7 @@ class TestEventPayloads(TestEventLibraryCase):
         with self.assertRaises(UserError) as caught:
             self.Event._create_from_payload([{"event_type": "gossip", "severity": "doom"}])
         message = str(caught.exception)
-        for part in ("no subject", "unknown type 'gossip'", "unknown severity 'doom'"):
+        for part in ("no subject", "event_type 'gossip' is unknown", "severity 'doom' is unknown"):
             self.assertIn(part, message)
 
     def test_good_payloads_create_events_and_start_their_processes(self):
@@ -277,6 +296,10 @@ class TestEventPayloads(TestEventLibraryCase):
         self.assertEqual(self._instances(events[0]).mapped("state"), ["done"])
         self.assertEqual(self._instances(events[1]).mapped("process_code"), ["CRITICAL"])
         self.assertFalse(self._instances(events[2]))
+
+    def test_payload_dates_are_read(self):
+        event = self.Event._create_from_payload([{"name": "Dated", "date": "2026-11-30 08:15:00"}])
+        self.assertEqual(str(event.date), "2026-11-30 08:15:00")
 
     def test_empty_payload_list_creates_nothing(self):
         before = self._counts()

@@ -112,3 +112,79 @@ class TestGraphRouting(BaseCase):
     def test_xor_join_starts_on_the_first_arrival(self):
         self.assertFalse(graph.join_ready("xor", [], [1, 2]))
         self.assertTrue(graph.join_ready("xor", [2], [1, 2]))
+
+
+def _net(split="xor", join="xor", conditions=(False, False)):
+    """start(1) splits into a(2) and b(3), which meet at the join j(4) before the end(5)."""
+    activities = {
+        1: ("start", split, "xor"),
+        2: ("human", "xor", "xor"),
+        3: ("human", "xor", "xor"),
+        4: ("gateway", "xor", join),
+        5: ("end", "xor", "xor"),
+    }
+    transitions = [
+        (10, 1, 2, conditions[0]),
+        (11, 1, 3, conditions[1]),
+        (12, 2, 4, False),
+        (13, 3, 4, False),
+        (14, 4, 5, False),
+    ]
+    return activities, transitions
+
+
+class TestGraphPatterns(BaseCase):
+    """``graph.soundness``: the nets built of WCP-1 to WCP-7 pass, the others are named."""
+
+    def assertSound(self, net):
+        self.assertEqual(graph.soundness(*net), [])
+
+    def test_sequence(self):  # WCP-1
+        activities = {1: ("start", "xor", "xor"), 2: ("human", "xor", "xor"), 3: ("end", "xor", "xor")}
+        self.assertSound((activities, [(10, 1, 2, False), (11, 2, 3, False)]))
+
+    def test_parallel_split_and_synchronisation(self):  # WCP-2, WCP-3
+        self.assertSound(_net("and", "and"))
+
+    def test_exclusive_choice_and_simple_merge(self):  # WCP-4, WCP-5
+        self.assertSound(_net("xor", "xor", (True, False)))
+
+    def test_multi_choice_and_synchronising_merge(self):  # WCP-6, WCP-7
+        self.assertSound(_net("or", "or", (True, True)))
+
+    def test_synchronising_merge_after_a_parallel_split_or_a_choice(self):
+        self.assertSound(_net("and", "or"))
+        self.assertSound(_net("xor", "or", (True, False)))
+
+    def test_parallel_split_into_simple_merge_runs_the_merge_twice(self):
+        self.assertEqual(graph.soundness(*_net("and", "xor")), [Problem("double_fire", 4)])
+
+    def test_multi_choice_into_simple_merge_runs_the_merge_twice(self):
+        self.assertEqual(graph.soundness(*_net("or", "xor", (True, True))), [Problem("double_fire", 4)])
+
+    def test_exclusive_choice_into_synchronisation_waits_forever(self):
+        self.assertEqual(graph.soundness(*_net("xor", "and", (True, False))), [Problem("deadlock", 4)])
+
+    def test_multi_choice_into_synchronisation_waits_forever(self):
+        self.assertEqual(graph.soundness(*_net("or", "and", (True, True))), [Problem("deadlock", 4)])
+
+    def test_condition_on_a_parallel_split_is_named(self):
+        self.assertIn(Problem("and_condition", 1, 10), graph.soundness(*_net("and", "and", (True, False))))
+
+    def test_loop_back_through_a_choice_is_sound(self):
+        # start -> task(2) -> choice(3) -> back to task, or on to the end(4)
+        activities = {
+            1: ("start", "xor", "xor"),
+            2: ("human", "xor", "xor"),
+            3: ("gateway", "xor", "xor"),
+            4: ("end", "xor", "xor"),
+        }
+        transitions = [(10, 1, 2, False), (11, 2, 3, False), (12, 3, 2, True), (13, 3, 4, False)]
+        self.assertSound((activities, transitions))
+
+    def test_synchronising_merge_waits_only_for_paths_still_running(self):
+        forward = {1: [2, 3], 2: [4], 3: [4], 4: [5]}
+        self.assertTrue(graph.can_reach(forward, [3], 4))
+        self.assertFalse(graph.can_reach(forward, [5], 4))
+        self.assertTrue(graph.join_ready("or", [12], [12, 13], still_coming=False))
+        self.assertFalse(graph.join_ready("or", [12], [12, 13], still_coming=True))

@@ -8,8 +8,9 @@ from .common_process import CrmWorkflowProcessCase
 _logger = logging.getLogger(__name__)
 
 # Ceilings a little above what was measured (warm, crm_workflow alone, Odoo 18.0):
-# starting start -> human -> end as a manager: 27 queries on 1 event, 27 on 50 events;
-START_CEILING = 30
+# starting start -> human -> end as a manager: 32 queries on 1 event, 32 on 50 events
+# (with the look-up of running instances and the savepoint that lets a concurrent start give way);
+START_CEILING = 35
 # completing one task (to the end) as its performer: 37 queries alone, 37 among 50 running instances.
 COMPLETE_CEILING = 40
 
@@ -48,12 +49,12 @@ class TestEnginePerformance(CrmWorkflowProcessCase):
     def test_start_costs_the_same_for_1_or_50_events(self):
         process = self.process.with_user(self.manager)
         # the first start of the transaction fills caches every later start shares
-        process.action_start_on(self.warmup_events.with_user(self.manager))
+        process._start_manually(self.warmup_events.with_user(self.manager))
         one, fifty = self.events[:1].with_user(self.manager), self.events[1:51].with_user(self.manager)
         with self._ceiling("start on 1 event", START_CEILING):
-            single = process.action_start_on(one)
+            single = process._start_manually(one)
         with self._ceiling("start on 50 events", START_CEILING):
-            batch = process.action_start_on(fifty)
+            batch = process._start_manually(fifty)
         self.assertEqual(len(single), 1)
         self.assertEqual(len(batch), 50)
         self.assertEqual(set(self._items(batch, "Task").mapped("state")), {"offered"})
@@ -62,15 +63,15 @@ class TestEnginePerformance(CrmWorkflowProcessCase):
 
     @warmup
     def test_completing_a_task_does_not_depend_on_other_instances(self):
-        warm = self.process.action_start_on(self.warmup_events[:1])
+        warm = self.process._start_manually(self.warmup_events[:1])
         self._items(warm, "Task").with_user(self.participant).action_complete()
-        alone = self.process.action_start_on(self.events[:1])
+        alone = self.process._start_manually(self.events[:1])
         task = self._items(alone, "Task").with_user(self.participant)
         with self._ceiling("complete a task, 1 instance", COMPLETE_CEILING):
             task.action_complete()
         self.assertEqual(alone.state, "done")
 
-        crowd = self.process.action_start_on(self.events[1:52])
+        crowd = self.process._start_manually(self.events[1:52])
         task = self._items(crowd[:1], "Task").with_user(self.participant)
         with self._ceiling("complete a task, 50 other instances", COMPLETE_CEILING):
             task.action_complete()

@@ -34,7 +34,7 @@ class TestSecurityEngineCase(CrmWorkflowProcessCase):
         cls.ev_other = cls._event("Support's", user=cls.other_user)
         cls.ev_c2 = cls._event("Second company's", user=cls.company2_user, company_id=cls.company_2.id)
         events = cls.ev_participant | cls.ev_sub | cls.ev_other | cls.ev_c2
-        instances = cls.process.action_start_on(events)
+        instances = cls.process._start_manually(events)
         by_event = {instance.event_id: instance for instance in instances}
         cls.i_participant, cls.i_sub, cls.i_other, cls.i_c2 = (by_event[event] for event in events)
         cls.instances = instances
@@ -173,13 +173,18 @@ class TestSecurityInstances(TestSecurityEngineCase):
 
     def test_participant_sees_instances_and_tasks_they_take_part_in(self):
         self.assertVisible(self.participant, self.instances, self.i_participant)
-        self.assertVisible(self.participant, self.items, self.t_participant)
+        # the instance runs on their own event: they see all of it, the engine's steps included
+        self.assertVisible(self.participant, self.items, self._items(self.i_participant))
         self.assertVisible(self.colleague, self.instances, self.instances.browse())
         self.assertVisible(self.sub_user, self.instances, self.i_sub)
         self.assertDenied(self.participant, self.i_sub, "read")
         self.assertDenied(self.participant, self.t_sub, "read")
-        # in an instance they take part in, they see their task, not the engine's steps
-        self.assertDenied(self.participant, self._items(self.i_participant, "Start"), "read")
+
+    def test_participant_sees_only_their_task_in_an_instance_of_someone_else(self):
+        self._as(self.participant, self.t_participant)._transfer(self.colleague, "Holiday")
+        self.assertVisible(self.colleague, self.instances, self.i_participant)
+        self.assertVisible(self.colleague, self.items, self.t_participant)
+        self.assertDenied(self.colleague, self._items(self.i_participant, "Start"), "read")
 
     def test_manager_sees_department_and_sub_department(self):
         self.assertVisible(self.manager, self.instances, self.i_participant | self.i_sub)
@@ -203,7 +208,7 @@ class TestSecurityInstances(TestSecurityEngineCase):
 
     def test_second_company_user_sees_nothing_of_the_first(self):
         self.assertVisible(self.company2_user, self.instances, self.i_c2)
-        self.assertVisible(self.company2_user, self.items, self.t_c2)
+        self.assertVisible(self.company2_user, self.items, self._items(self.i_c2))
         self.assertDenied(self.company2_user, self.i_participant, "read")
         self.assertDenied(self.company2_user, self.t_participant, "read")
 
@@ -276,12 +281,11 @@ class TestSecurityInstances(TestSecurityEngineCase):
                 )
 
     def test_history_follows_the_participant_s_actions(self):
-        self._as(self.participant, self.t_participant).action_transfer(self.colleague, "Holiday")
-        # the participant no longer holds the task, but sees what they did to it
+        self._as(self.participant, self.t_participant)._transfer(self.colleague, "Holiday")
+        # the participant no longer holds the task, but the instance runs on their event:
+        # they see its history, not that of the others' instances
         self.assertVisible(
-            self.participant,
-            self.logs | self.t_participant.log_ids,
-            self.t_participant.log_ids.filtered(lambda log: log.user_id == self.participant),
+            self.participant, self.logs | self.t_participant.log_ids, self._items(self.i_participant).log_ids
         )
         self.assertVisible(self.colleague, self.t_participant.log_ids, self.t_participant.log_ids)
 
@@ -385,7 +389,7 @@ class TestSecurityPortal(TestSecurityEngineCase):
         with self.assertRaises(AccessError):
             self._as(self.portal, task).action_complete()
         with self.assertRaises(AccessError):
-            self._as(self.portal, self.process).action_start_on(self.ev_participant)
+            self._as(self.portal, self.process)._start_manually(self.ev_participant)
         self.assertEqual(task.state, "offered")
 
 

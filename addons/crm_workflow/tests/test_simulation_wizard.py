@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 
 from freezegun import freeze_time
+from lxml import html
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -68,7 +69,7 @@ class TestSimulationWizard(CrmWorkflowCommon):
         items = cls.env["crm.workflow.workitem"]
         for index, event in enumerate(events):
             with freeze_time(T0 + timedelta(hours=index)):
-                instance = cls.process.action_start_on(event)
+                instance = cls.process._start_manually(event)
             items |= instance.workitem_ids.filtered(lambda item: item.activity_id == cls.call)
         free_at = T0
         for index, (item, hours) in enumerate(zip(items, CALL_HOURS, strict=True)):
@@ -199,6 +200,42 @@ class TestSimulationWizard(CrmWorkflowCommon):
         action = wizard.action_run()
         self.assertEqual(action["res_id"], wizard.id)
         self.assertLess(wizard.scenario_cycle_avg, wizard.baseline_cycle_avg)
+
+    @freeze_time(NOW)
+    def test_comparison_shows_each_figure_three_ways(self):
+        wizard = self._open()
+        wizard.line_ids.performers = 3
+        wizard.action_run()
+        table = html.fromstring(wizard.result_html)
+        self.assertEqual(
+            [cell.text_content().strip() for cell in table.xpath("thead/tr/th")],
+            ["Figure", "Recorded", "Today (simulated)", "Scenario", "Change"],
+        )
+        rows = table.xpath("tbody/tr")
+        self.assertEqual(
+            [row.xpath("string(th)").strip() for row in rows],
+            ["Cycle time, average (h)", "Cycle time, 90th percentile (h)", "Done per day", "Steps past their deadline"],
+        )
+        recorded, today, scenario, change = rows[0].xpath("td")
+        self.assertRegex(recorded.text_content().strip(), r"^\d+\.\d$")
+        self.assertRegex(today.text_content().strip(), r"^\d+\.\d$")
+        # today's cycle is the longer: its bar is full, the scenario's shorter, the change good
+        self.assertEqual(today.xpath(".//div[contains(@class, 'progress-bar')]/@style"), ["width: 100%;"])
+        [width] = scenario.xpath(".//div[contains(@class, 'progress-bar bg-primary')]/@style")
+        self.assertEqual(width, f"width: {round(100 * wizard.scenario_cycle_avg / wizard.baseline_cycle_avg)}%;")
+        [span] = change.xpath("span")
+        self.assertEqual(span.get("class"), "text-success")
+        self.assertTrue(span.text.startswith("\N{MINUS SIGN}") and span.text.endswith(" %"))
+
+    @freeze_time(NOW)
+    def test_comparison_in_chinese(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["crm_workflow"], ["zh_CN"], overwrite=True)
+        wizard = self._open()
+        wizard.action_run()
+        table = html.fromstring(wizard.with_context(lang="zh_CN")._render_comparison())
+        self.assertEqual(table.xpath("string(thead/tr/th[1])").strip(), "指标")
+        self.assertEqual(table.xpath("string(tbody/tr[3]/th)").strip(), "每日完成数")
 
     def test_participant_cannot_simulate(self):
         with self.assertRaises(AccessError):

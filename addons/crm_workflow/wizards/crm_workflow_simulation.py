@@ -1,8 +1,6 @@
 from collections import Counter, defaultdict
 from datetime import timedelta
 
-from markupsafe import Markup
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import formatLang
@@ -382,68 +380,48 @@ class CrmWorkflowSimulation(models.TransientModel):
 
     def _render_comparison(self):
         """A small table: each figure recorded, simulated today and in the scenario,
-        with a bar per simulated figure and the change."""
+        with a bar per simulated figure and the change (the QWeb template
+        ``crm_workflow_simulation_comparison``; this prepares its values)."""
         self.ensure_one()
-        rows = [
-            (self.env._("Cycle time, average (h)"), "cycle_avg", False, True),
-            (self.env._("Cycle time, 90th percentile (h)"), "cycle_p90", False, True),
-            (self.env._("Done per day"), "throughput", False, False),
-        ]
+        rows = {
+            "cycle_avg": self._comparison_row("cycle_avg", percent=False, lower_is_better=True),
+            "cycle_p90": self._comparison_row("cycle_p90", percent=False, lower_is_better=True),
+            "throughput": self._comparison_row("throughput", percent=False, lower_is_better=False),
+        }
         if self.has_deadlines:
-            rows.append((self.env._("Steps past their deadline"), "overdue_share", True, True))
-        body = Markup()
-        for label, figure, percent, lower_is_better in rows:
-            recorded, today, then = (self[f"{side}_{figure}"] for side in ("recorded", "baseline", "scenario"))
-            top = max(today, then)
-            body += Markup(
-                "<tr><th>%s</th><td class='text-end text-muted'>%s</td><td class='text-end'>%s%s</td>"
-                "<td class='text-end'>%s%s</td><td class='text-end'>%s</td></tr>"
-            ) % (
-                label,
-                self._format(recorded, percent) if self.history_count else "—",
-                self._format(today, percent),
-                self._bar(today, top, "bg-secondary"),
-                self._format(then, percent),
-                self._bar(then, top, "bg-primary"),
-                self._change(today, then, lower_is_better),
-            )
-        head = Markup(
-            "<thead><tr><th>%s</th><th class='text-end'>%s</th><th class='text-end'>%s</th>"
-            "<th class='text-end'>%s</th><th class='text-end'>%s</th></tr></thead>"
-        ) % (
-            self.env._("Figure"),
-            self.env._("Recorded"),
-            self.env._("Today (simulated)"),
-            self.env._("Scenario"),
-            self.env._("Change"),
-        )
-        return Markup("<table class='table table-sm o_crm_workflow_simulation'>%s<tbody>%s</tbody></table>") % (
-            head,
-            body,
-        )
+            rows["overdue_share"] = self._comparison_row("overdue_share", percent=True, lower_is_better=True)
+        return self.env["ir.qweb"]._render("crm_workflow.crm_workflow_simulation_comparison", {"rows": rows})
+
+    def _comparison_row(self, figure, percent, lower_is_better):
+        """One figure of the comparison, formatted: the recorded value (none without
+        history), today's and the scenario's with the width of their bars (in % of the
+        larger), and the change from today to the scenario."""
+        recorded, today, then = (self[f"{side}_{figure}"] for side in ("recorded", "baseline", "scenario"))
+        top = max(today, then)
+        return {
+            "recorded": self._format(recorded, percent) if self.history_count else False,
+            "today": self._format(today, percent),
+            "today_width": round(100.0 * today / top) if top else 0,
+            "scenario": self._format(then, percent),
+            "scenario_width": round(100.0 * then / top) if top else 0,
+            **self._change(today, then, lower_is_better),
+        }
 
     def _format(self, value, percent):
         if percent:
             return f"{formatLang(self.env, value * 100.0, digits=1)} %"
         return formatLang(self.env, value, digits=1)
 
-    @api.model
-    def _bar(self, value, top, css_class):
-        width = round(100.0 * value / top) if top else 0
-        return Markup(
-            "<div class='progress mt-1' style='height: 6px;'>"
-            "<div class='progress-bar %s' style='width: %s%%;'></div></div>"
-        ) % (css_class, width)
-
     def _change(self, today, then, lower_is_better):
+        """The change from today to the scenario: its trend (``same``, ``better`` or
+        ``worse``; none without a figure today) and, when it moved, the signed percentage."""
         if not today:
-            return "—"
+            return {"trend": False, "change": False}
         change = (then - today) / today
         if abs(change) < 0.005:
-            return Markup("<span class='text-muted'>=</span>")
-        better = (change < 0) == lower_is_better
-        return Markup("<span class='%s'>%s%s %%</span>") % (
-            "text-success" if better else "text-danger",
-            "+" if change > 0 else "\N{MINUS SIGN}",
-            formatLang(self.env, abs(change) * 100.0, digits=0),
-        )
+            return {"trend": "same", "change": False}
+        sign = "+" if change > 0 else "\N{MINUS SIGN}"
+        return {
+            "trend": "better" if (change < 0) == lower_is_better else "worse",
+            "change": f"{sign}{formatLang(self.env, abs(change) * 100.0, digits=0)} %",
+        }

@@ -24,9 +24,9 @@ class CrmWorkflowWorkitemReassign(models.TransientModel):
         self.ensure_one()
         item = self.workitem_id
         if self.mode == "delegate":
-            item.action_delegate(self.user_id, self.reason)
+            item._delegate(self.user_id, self.reason)
         elif self.mode == "transfer":
-            item.action_transfer(self.user_id, self.reason)
+            item._transfer(self.user_id, self.reason)
         else:
-            item.action_send_back(self.reason)
+            item._send_back(self.reason)
         return {"type": "ir.actions.act_window_close"}

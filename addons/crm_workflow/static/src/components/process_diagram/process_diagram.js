@@ -6,116 +6,24 @@ import { useService } from "@web/core/utils/hooks";
 import { useRecordObserver } from "@web/model/relational_model/utils";
 import { FormViewDialog } from "@web/views/view_dialogs/form_view_dialog";
 import { standardWidgetProps } from "@web/views/widgets/standard_widget_props";
+import {
+    centerOf,
+    diamondPoints,
+    dragPosition,
+    exceedsDragThreshold,
+    freeSpot,
+    layoutEdges,
+    shapeOf,
+    truncate,
+    viewBoxOf,
+} from "./diagram_geometry";
 
 const PROCESS_MODEL = "crm.workflow.process";
 const INSTANCE_MODEL = "crm.workflow.instance";
 
-/** Size of each kind's shape; an activity's x and y are the top left corner of its shape. */
-export const SHAPES = {
-    start: { width: 48, height: 48 },
-    end: { width: 48, height: 48 },
-    human: { width: 168, height: 64 },
-    auto: { width: 168, height: 64 },
-    gateway: { width: 72, height: 72 },
-};
-/** Where the toolbar drops new activities: the first free cell of this grid. */
-const GRID = { x: 40, y: 40, stepX: 220, stepY: 120, columns: 4 };
-const MARGIN = 56;
-const MIN_SIZE = { width: 640, height: 200 };
-const DRAG_THRESHOLD = 4;
-const BEND = 36;
 const ICONS = { human: "\uf007", auto: "\uf013" };
 
 let diagramCount = 0;
-
-// Geometry ------------------------------------------------------------------
-
-function shapeOf(activity) {
-    return SHAPES[activity.kind] || SHAPES.human;
-}
-
-function centerOf(activity) {
-    const { width, height } = shapeOf(activity);
-    return { x: activity.x + width / 2, y: activity.y + height / 2 };
-}
-
-/** Where a ray from the activity's center, heading (dx, dy), leaves its shape. */
-export function boundaryPoint(activity, dx, dy) {
-    const center = centerOf(activity);
-    const { width, height } = shapeOf(activity);
-    const [hw, hh] = [width / 2, height / 2];
-    const length = Math.hypot(dx, dy) || 1;
-    const [ux, uy] = [dx / length, dy / length];
-    let distance;
-    if (activity.kind === "start" || activity.kind === "end") {
-        distance = hw;
-    } else if (activity.kind === "gateway") {
-        distance = 1 / (Math.abs(ux) / hw + Math.abs(uy) / hh);
-    } else {
-        distance = Math.min(ux ? hw / Math.abs(ux) : Infinity, uy ? hh / Math.abs(uy) : Infinity);
-    }
-    return { x: center.x + ux * distance, y: center.y + uy * distance };
-}
-
-/** The SVG path of a transition, bent sideways by ``bend`` so that parallel ones stay apart. */
-export function edgeGeometry(source, target, bend = 0) {
-    if (source.id === target.id) {
-        // A loop below the activity (above, it could leave the drawing).
-        const start = boundaryPoint(source, 1, 2);
-        const end = boundaryPoint(source, -1, 2);
-        const bottom = Math.max(start.y, end.y) + 40;
-        return {
-            path: `M ${start.x} ${start.y} C ${start.x + 24} ${bottom} ${end.x - 24} ${bottom} ${end.x} ${end.y}`,
-            label: { x: (start.x + end.x) / 2, y: bottom + 8 },
-            start,
-            angle: 60,
-        };
-    }
-    const [a, b] = [centerOf(source), centerOf(target)];
-    const length = Math.hypot(b.x - a.x, b.y - a.y) || 1;
-    const normal = { x: -(b.y - a.y) / length, y: (b.x - a.x) / length };
-    const control = { x: (a.x + b.x) / 2 + normal.x * bend, y: (a.y + b.y) / 2 + normal.y * bend };
-    const start = boundaryPoint(source, control.x - a.x, control.y - a.y);
-    const end = boundaryPoint(target, control.x - b.x, control.y - b.y);
-    return {
-        path: `M ${start.x} ${start.y} Q ${control.x} ${control.y} ${end.x} ${end.y}`,
-        label: {
-            x: 0.25 * start.x + 0.5 * control.x + 0.25 * end.x,
-            y: 0.25 * start.y + 0.5 * control.y + 0.25 * end.y - 6,
-        },
-        start,
-        angle: (Math.atan2(control.y - start.y, control.x - start.x) * 180) / Math.PI,
-    };
-}
-
-/** The first cell of the grid where a shape of ``kind`` overlaps no activity. */
-export function freeSpot(activities, kind) {
-    const { width, height } = SHAPES[kind];
-    const overlaps = (x, y) =>
-        activities.some((activity) => {
-            const shape = shapeOf(activity);
-            return (
-                x < activity.x + shape.width + 24 &&
-                activity.x < x + width + 24 &&
-                y < activity.y + shape.height + 32 &&
-                activity.y < y + height + 32
-            );
-        });
-    for (let row = 0; ; row++) {
-        for (let column = 0; column < GRID.columns; column++) {
-            // Centred on the cell, so that a row of activities joins with straight arrows.
-            const x = Math.round(GRID.x + column * GRID.stepX + (SHAPES.human.width - width) / 2);
-            const y = Math.round(GRID.y + row * GRID.stepY + (SHAPES.human.height - height) / 2);
-            if (!overlaps(x, y)) {
-                return { x, y };
-            }
-        }
-    }
-}
-
-function truncate(text, size) {
-    return text && text.length > size ? `${text.slice(0, size - 1)}…` : text || "";
-}
 
 // Dialog --------------------------------------------------------------------
 
@@ -359,7 +267,7 @@ export class ProcessDiagram extends Component {
                 performerLabel: truncate(activity.performer || _t("No performer"), 20),
                 deadlineLabel: activity.deadline_hours ? `${activity.deadline_hours}h` : "",
                 modeLabel: modes[0] === modes[1] ? modes[1] : `${modes[0]}›${modes[1]}`,
-                diamond: `${width / 2},1 ${width - 1},${height / 2} ${width / 2},${height - 1} 1,${height / 2}`,
+                diamond: diamondPoints(width, height),
                 icon: ICONS[activity.kind] || "",
                 hasHandle: !this.readonly && activity.kind !== "end",
             };
@@ -367,42 +275,24 @@ export class ProcessDiagram extends Component {
     }
 
     get edges() {
-        const activities = Object.fromEntries(this.state.data.activities.map((a) => [a.id, a]));
-        const groups = {};
-        for (const transition of this.state.data.transitions) {
-            const key = [transition.source_id, transition.target_id].sort((a, b) => a - b).join("-");
-            (groups[key] ||= []).push(transition);
-        }
-        const edges = [];
-        for (const group of Object.values(groups)) {
-            group.forEach((transition, index) => {
-                const source = activities[transition.source_id];
-                const target = activities[transition.target_id];
-                if (!source || !target) {
-                    return;
-                }
-                // Parallel transitions bend apart, to the same side whatever their direction.
-                const offset = (index - (group.length - 1) / 2) * BEND * 2 || 0;
-                const bend = source.id < target.id ? offset : -offset;
-                const geometry = edgeGeometry(source, target, bend);
-                const title = [`${source.name} → ${target.name}`];
-                if (transition.name) {
-                    title.push(transition.name);
-                }
-                if (transition.has_condition) {
-                    title.push(_t("Condition: %s", transition.condition));
-                }
-                edges.push({
-                    ...transition,
-                    ...geometry,
-                    title: title.join("\n"),
-                    shortName: truncate(transition.name, 24),
-                    markerTransform: `translate(${geometry.start.x},${geometry.start.y}) rotate(${geometry.angle})`,
-                    selected: this.isSelected("transition", transition.id),
-                });
-            });
-        }
-        return edges;
+        const { activities, transitions } = this.state.data;
+        return layoutEdges(activities, transitions).map(({ transition, source, target, geometry }) => {
+            const title = [`${source.name} → ${target.name}`];
+            if (transition.name) {
+                title.push(transition.name);
+            }
+            if (transition.has_condition) {
+                title.push(_t("Condition: %s", transition.condition));
+            }
+            return {
+                ...transition,
+                ...geometry,
+                title: title.join("\n"),
+                shortName: truncate(transition.name, 24),
+                markerTransform: `translate(${geometry.start.x},${geometry.start.y}) rotate(${geometry.angle})`,
+                selected: this.isSelected("transition", transition.id),
+            };
+        });
     }
 
     get rubberBand() {
@@ -419,13 +309,7 @@ export class ProcessDiagram extends Component {
         if (this.state.dragging && this.frozenViewBox) {
             return this.frozenViewBox;
         }
-        let [width, height] = [MIN_SIZE.width, MIN_SIZE.height];
-        for (const activity of this.state.data.activities) {
-            const shape = shapeOf(activity);
-            width = Math.max(width, activity.x + shape.width + MARGIN);
-            height = Math.max(height, activity.y + shape.height + MARGIN);
-        }
-        return [0, 0, width, height];
+        return viewBoxOf(this.state.data.activities);
     }
 
     isSelected(type, id) {
@@ -524,8 +408,7 @@ export class ProcessDiagram extends Component {
             return;
         }
         const point = this.toSvgPoint(ev);
-        const [dx, dy] = [point.x - drag.start.x, point.y - drag.start.y];
-        if (!drag.moved && Math.hypot(dx, dy) < DRAG_THRESHOLD) {
+        if (!drag.moved && !exceedsDragThreshold(drag.start, point)) {
             return;
         }
         if (!drag.moved) {
@@ -535,8 +418,7 @@ export class ProcessDiagram extends Component {
         }
         const activity = this.find("activity", drag.id);
         if (activity) {
-            activity.x = Math.max(0, Math.round(drag.x + dx));
-            activity.y = Math.max(0, Math.round(drag.y + dy));
+            Object.assign(activity, dragPosition(drag, drag.start, point));
         }
     }
 

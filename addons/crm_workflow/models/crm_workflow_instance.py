@@ -160,7 +160,13 @@ class CrmWorkflowInstance(models.Model):
         for instance in self:
             by_model.setdefault(instance.res_model, []).append(instance.res_id)
         records = {model: self.env[model].sudo().browse(ids) for model, ids in by_model.items()}
-        return {instance: records[instance.res_model].browse(instance.res_id) for instance in self}
+        # each record keeps the others in its prefetch: reading one reads them all
+        return {
+            instance: records[instance.res_model]
+            .browse(instance.res_id)
+            .with_prefetch(records[instance.res_model]._prefetch_ids)
+            for instance in self
+        }
 
     def _ready_or_joins(self):
         """The OR joins (synchronising merges) of these instances that no running path can

@@ -2,7 +2,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import LazyTranslate
 
-from ..lib import domains, graph
+from ..lib import diagram, domains, graph
 
 _lt = LazyTranslate(__name__)
 # Module-level terms, translated where they are used:
@@ -458,7 +458,7 @@ class CrmWorkflowProcess(models.Model):
                     "performer": _diagram_performer(activity),
                     "deadline_hours": activity.deadline_hours,
                     "workitem_states": sorted(progress.get(activity.id, ())),
-                    "status": _diagram_status(progress.get(activity.id, ())),
+                    "status": diagram.status(progress.get(activity.id, ())),
                 }
                 for activity in self.activity_ids
             ],
@@ -469,7 +469,7 @@ class CrmWorkflowProcess(models.Model):
                     "target_id": transition.target_id.id,
                     "name": transition.name or "",
                     "condition": transition.condition or "",
-                    "has_condition": _diagram_has_condition(transition.condition),
+                    "has_condition": diagram.has_condition(transition.condition),
                 }
                 for transition in self.transition_ids
             ],
@@ -531,9 +531,9 @@ class CrmWorkflowProcess(models.Model):
         """Refuse, before anything is written, changes that name what is not in this version."""
         self.ensure_one()
         try:
-            if set(changes) - DIAGRAM_CHANGES:
+            if set(changes) - diagram.CHANGES:
                 raise ValueError(changes)
-            activity_ids, transition_ids, values_list = _diagram_references(changes)
+            activity_ids, transition_ids, values_list = diagram.references(changes)
         except (TypeError, ValueError, AttributeError) as error:
             raise UserError(
                 self.env._("The diagram sent changes it cannot make: reload the page and try again.")
@@ -622,49 +622,6 @@ def _remap_activity_refs(command, mapping):
 
 
 # Diagram ---------------------------------------------------------------------
-
-DIAGRAM_CHANGES = {
-    "move",
-    "create_activities",
-    "update_activities",
-    "delete_activities",
-    "create_transitions",
-    "update_transitions",
-    "delete_transitions",
-}
-DIAGRAM_OPEN_STATES = {"waiting", "active", "offered", "taken"}
-
-
-def _diagram_status(states):
-    """Where an instance stands at an activity, from the states of its work items there."""
-    if "error" in states:
-        return "error"
-    if DIAGRAM_OPEN_STATES.intersection(states):
-        return "open"
-    if "done" in states:
-        return "done"
-    return "cancel" if "cancel" in states else "none"
-
-
-def _diagram_references(changes):
-    """The activity and transition ids that ``changes`` (see ``diagram_save``) name, and their values."""
-    activity_ids = [move[0] for move in changes.get("move") or []]
-    transition_ids = []
-    values_list = list(changes.get("create_activities") or []) + list(changes.get("create_transitions") or [])
-    for key, ids in (("activities", activity_ids), ("transitions", transition_ids)):
-        for record_id, values in changes.get(f"update_{key}") or []:
-            ids.append(record_id)
-            values_list.append(values)
-        ids.extend(changes.get(f"delete_{key}") or [])
-    for values in values_list:
-        if not isinstance(values, dict):
-            raise TypeError(values)
-        activity_ids += [values[key] for key in ("source_id", "target_id") if values.get(key)]
-    return activity_ids, transition_ids, values_list
-
-
-def _diagram_has_condition(condition):
-    return "".join((condition or "").split()) not in ("", "[]")
 
 
 def _diagram_performer(activity):

@@ -1,9 +1,10 @@
 import logging
 from collections import defaultdict
+from itertools import groupby
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import create_index
+from odoo.tools import SQL, create_index
 
 from ..lib import domains, graph
 
@@ -252,6 +253,7 @@ class CrmWorkflowWorkitem(models.Model):
                     }
                 )
         if values:
+            _prefetch_names(records.values())
             # No "assigned to you" mail per task: the performers see the activity in
             # their activity menu, on the record and in their worklist.
             self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(values)
@@ -344,6 +346,15 @@ class CrmWorkflowWorkitem(models.Model):
             performers = item.user_id | item.delegated_by_id
             if item.state != "taken":
                 performers |= item.candidate_user_ids
+            if self.env.user not in performers and self.env.user in item.candidate_user_ids:
+                # it was offered to them too: a colleague took it first
+                raise UserError(
+                    self.env._(
+                        "The task %(task)s is already being handled by %(user)s.",
+                        task=item.display_name,
+                        user=item.user_id.name,
+                    )
+                )
             if self.env.user not in performers:
                 raise AccessError(
                     self.env._(
@@ -363,11 +374,34 @@ class CrmWorkflowWorkitem(models.Model):
                     )
                 )
 
+    def _lock(self):
+        """Lock these items and their instances until the end of the transaction.
+
+        Odoo runs several workers: a second worker acting on the same task, or on another
+        branch of the same instance (two paths arriving at a join), waits here; once the
+        first commits, PostgreSQL's repeatable read makes the second fail with a
+        serialization error, which Odoo retries: the retry sees what the first did (the
+        task taken, the join's first arrival) and acts on that.
+        """
+        if not self:
+            return
+        self.env.cr.execute(
+            SQL("SELECT id FROM crm_workflow_workitem WHERE id IN %s ORDER BY id FOR UPDATE", tuple(self.ids))
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE crm_workflow_instance SET write_date = write_date WHERE id IN %s",
+                tuple(self.sudo().instance_id.ids),
+            )
+        )
+
     def action_take(self):
         self._check_performer()
+        self._lock()
         self._check_state(("offered",), self.env._("taken"))
-        for item in self.sudo():
-            now = fields.Datetime.now()
+        items = self.sudo()
+        now = fields.Datetime.now()
+        for item in items:
             item.write(
                 {
                     "state": "taken",
@@ -376,48 +410,50 @@ class CrmWorkflowWorkitem(models.Model):
                     "waiting_hours": (now - item.date_offered).total_seconds() / 3600.0,
                 }
             )
-            item.mail_activity_ids.filtered(lambda act: act.user_id != self.env.user).unlink()
-            item._log("taken")
+        items.mail_activity_ids.filtered(lambda act: act.user_id != self.env.user).unlink()
+        items._log("taken")
         return True
 
     def action_complete(self):
         self._check_performer()
+        self._lock()
         self._check_state(("offered", "taken"), self.env._("completed"))
-        offered = self.filtered(lambda item: item.state == "offered")
-        offered.action_take()
+        self.filtered(lambda item: item.state == "offered").action_take()
         items = self.sudo()
         items._finish()
-        for item in items:
-            item._log("completed")
-            item.mail_activity_ids.action_feedback(feedback=self.env._("Done in the workflow."))
-        next_items = self.browse([nxt.id for item in items for nxt in item._route()]).sudo()
-        next_items._run(items.instance_id)
+        items._log("completed")
+        # The task's history is its log; marking each Odoo activity done would post a
+        # message per record (Odoo's action_feedback), so they are removed in one go.
+        items.mail_activity_ids.unlink()
+        items._route()._run(items.instance_id)
         return True
 
     def _reassign(self, user, reason, mode):
         """Delegate (the delegate works, the delegator stays answerable) or transfer
         (the task goes back to the new performer's worklist)."""
         self._check_performer()
-        self._check_state(("offered", "taken"), self.env._("reassigned"))
         if not user:
             raise UserError(self.env._("Choose who takes the task over."))
         if not user.active or user.share:
             raise UserError(self.env._("%s cannot take work items: choose an active internal user.", user.name))
         if not (reason or "").strip():
             raise UserError(self.env._("Give a reason: it is kept in the task's history."))
-        for item in self.sudo():
-            previous = item.user_id
-            values = {"user_id": user.id, "candidate_user_ids": [(6, 0, user.ids)]}
-            if mode == "delegated":
-                values.update(
-                    delegated_by_id=self.env.uid, state="taken", date_taken=item.date_taken or fields.Datetime.now()
-                )
-            else:
-                values.update(state="offered", date_taken=False, date_offered=fields.Datetime.now())
-            item.write(values)
-            item.mail_activity_ids.unlink()
-            item._schedule_activities()
-            item._log(mode, from_user=previous, to_user=user, reason=reason)
+        self._lock()
+        self._check_state(("offered", "taken"), self.env._("reassigned"))
+        items = self.sudo()
+        previous = {item: item.user_id for item in items}
+        now = fields.Datetime.now()
+        values = {"user_id": user.id, "candidate_user_ids": [(6, 0, user.ids)]}
+        if mode == "delegated":
+            taken = items.filtered("date_taken")
+            taken.write(dict(values, delegated_by_id=self.env.uid, state="taken"))
+            (items - taken).write(dict(values, delegated_by_id=self.env.uid, state="taken", date_taken=now))
+        else:
+            items.write(dict(values, state="offered", date_taken=False, date_offered=now))
+        items.mail_activity_ids.unlink()
+        items._schedule_activities()
+        for from_user, group in items.grouped(lambda item: previous[item]).items():
+            group._log(mode, from_user=from_user, to_user=user, reason=reason)
         return True
 
     def _delegate(self, user, reason):
@@ -429,26 +465,35 @@ class CrmWorkflowWorkitem(models.Model):
     def _send_back(self, reason):
         """Return the task to the human step before it, for its performer to redo."""
         self._check_performer()
-        self._check_state(("offered", "taken"), self.env._("sent back"))
         if not (reason or "").strip():
             raise UserError(self.env._("Give a reason: it is kept in the task's history."))
-        for item in self.sudo():
+        self._lock()
+        self._check_state(("offered", "taken"), self.env._("sent back"))
+        items = self.sudo()
+        earlier = {}
+        for item in items:
             previous = item.previous_id
             while previous and previous.activity_id.kind != "human":
                 previous = previous.previous_id
             if not previous:
                 raise UserError(self.env._("%s has no earlier human step to send the task back to.", item.display_name))
-            item._cancel(reason, action="sent_back")
-            again = item._spawn(
+            earlier[item] = previous
+        items._cancel(reason, action="sent_back")
+        again = items._spawn(
+            [
                 {
                     "instance_id": item.instance_id.id,
                     "activity_id": previous.activity_id.id,
                     "previous_id": previous.previous_id.id,
                 }
-            )
-            again._offer()
+                for item, previous in earlier.items()
+            ]
+        )
+        again._offer()
+        # the task goes back to whoever did it, when it was one person
+        for previous, redo in zip(earlier.values(), again, strict=True):
             if previous.user_id:
-                again.write({"user_id": previous.user_id.id, "candidate_user_ids": [(6, 0, previous.user_id.ids)]})
+                redo.write({"user_id": previous.user_id.id, "candidate_user_ids": [(6, 0, previous.user_id.ids)]})
         return True
 
     def action_retry(self):
@@ -456,6 +501,7 @@ class CrmWorkflowWorkitem(models.Model):
         if not self.env.user.has_group("crm_workflow.group_crm_workflow_manager"):
             raise AccessError(self.env._("Only workflow managers retry failed steps."))
         self.check_access("read")
+        self._lock()
         self._check_state(("error",), self.env._("retried"))
         items = self.sudo()
         routing = items.filtered(lambda item: item.error_stage == "route")
@@ -470,10 +516,10 @@ class CrmWorkflowWorkitem(models.Model):
         return True
 
     def _cancel(self, reason, action="cancelled"):
-        for item in self.sudo():
-            item.write({"state": "cancel", "date_done": fields.Datetime.now()})
-            item.mail_activity_ids.unlink()
-            item._log(action, reason=reason)
+        items = self.sudo()
+        items.write({"state": "cancel", "date_done": fields.Datetime.now()})
+        items.mail_activity_ids.unlink()
+        items._log(action, reason=reason)
 
     def _log(self, action, from_user=None, to_user=None, reason=None):
         self.env["crm.workflow.workitem.log"].sudo().create(
@@ -501,7 +547,17 @@ class CrmWorkflowWorkitem(models.Model):
             ("escalated", "=", False),
             ("deadline", "<", fields.Datetime.now()),
         ]
-        overdue = self.search(domain, limit=batch_size)
+        # Tasks a user is completing right now are skipped, not waited for: they are either
+        # done when the user commits, or escalated on the next run.
+        overdue = self.browse(
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    "%s FOR UPDATE SKIP LOCKED",
+                    self._search(domain, order="deadline, id", limit=batch_size).select(),
+                )
+            )
+        )
         records = overdue.instance_id._records()
         by_target = defaultdict(lambda: self.browse())
         for item in overdue:
@@ -522,6 +578,7 @@ class CrmWorkflowWorkitem(models.Model):
                 )
             )
         todo = self.env.ref("mail.mail_activity_data_todo")
+        _prefetch_names(records.values())
         self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
             [
                 {
@@ -547,3 +604,11 @@ class CrmWorkflowWorkitem(models.Model):
         remaining = self.search_count(domain) if len(overdue) == batch_size else 0
         self.env["ir.cron"]._notify_progress(done=len(overdue), remaining=remaining)
         return len(overdue)
+
+
+def _prefetch_names(records):
+    """Read the names of ``records`` at once: Odoo's activities read their record's name
+    one by one (``mail.activity.res_name``), from the cache once it is filled."""
+    for __, group in groupby(records, key=lambda record: record._name):
+        same_model = list(group)
+        same_model[0].browse([record.id for record in same_model]).mapped("display_name")

@@ -12,3 +12,4 @@ from . import test_performance
 from . import test_security_rpc
 from . import test_js
 from . import test_engine_hardening
+from . import test_concurrency

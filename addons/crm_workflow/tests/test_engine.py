@@ -283,7 +283,7 @@ class TestEngineWorklist(CrmWorkflowProcessCase):
         self._as(self.colleague, task).action_take()
         self.assertEqual(task.user_id, self.colleague)
         self.assertEqual(self._workflow_activities(instance.event_id).user_id, self.colleague)
-        with self.assertRaises(AccessError):
+        with self.assertRaisesRegex(UserError, "already being handled by Suite Colleague"):
             self._as(self.participant, task).action_complete()
         self.assertEqual(task.state, "taken")
         self._as(self.colleague, task).action_complete()

@@ -280,3 +280,30 @@ class TestControlFlowPatterns(CrmWorkflowProcessCase):
                 with self.assertRaisesRegex(ValidationError, message):
                     process.with_user(self.manager).action_activate()
                 self.assertEqual(process.state, "draft")
+
+
+@tagged("post_install", "-at_install")
+class TestMonitor(CrmWorkflowProcessCase):
+    """The monitor aggregates what the reader may see, after the filters."""
+
+    def test_bottleneck_rank_is_computed_within_the_filtered_set(self):
+        busy = self._sequence("MONITOR-BUSY", self.participant)
+        calm = self._sequence("MONITOR-CALM", self.participant)
+        for process, count in ((busy, 5), (calm, 1)):
+            tasks = self._items(process._start_manually(self._events(count)), "Task")
+            tasks.with_user(self.participant).action_take()
+            tasks.write({"waiting_hours": 3.0, "state": "offered"})
+        Report = self.env["crm.workflow.report.activity"].with_user(self.manager)
+        # as the web client reads the monitor: the figures come with the search
+        rows = Report.search_read(
+            [("process_id", "in", (busy | calm).ids), ("activity_id.kind", "=", "human")],
+            ["process_id", "bottleneck_rank"],
+        )
+        ranks = {row["process_id"][0]: row["bottleneck_rank"] for row in rows}
+        self.assertLess(ranks[busy.id], ranks[calm.id])
+        only_calm = Report.search_read(
+            [("process_id", "=", calm.id), ("activity_id.kind", "=", "human")], ["bottleneck_rank"]
+        )
+        self.assertEqual(only_calm[0]["bottleneck_rank"], 1, "ranked among the filtered processes only")
+        groups = Report._read_group([("process_id", "=", calm.id)], ["process_id"], ["running_count:sum"])
+        self.assertEqual(groups, [(calm, 1)])

@@ -3,7 +3,14 @@
 Run through ``python3 scripts/suite.py bench crm_sfa`` (an Odoo shell script: ``env``
 is given). Leads and their stage history are generated in SQL; everything is rolled
 back at the end. Each report is read the way its pivot view reads it (``read_group``),
-by the superuser and by an executive (whose record rules apply), best and worst of 5.
+best and worst of 5, by the superuser and, with their record rules, by an executive
+(*All Documents*), a department manager (*Department Documents*, the department of one
+team of four: its ten salespeople's leads) and a salesperson (*Own Documents Only*).
+
+In the same run, for comparison, Odoo's own screens over the same leads, read as their
+pivots read them: the pipeline (``crm.lead``, opportunities by stage and salesperson,
+expected revenue) and the forecast (open opportunities by expected closing month and
+salesperson, prorated revenue); the ratio ours / Odoo's closes each role's lines.
 """
 
 import time
@@ -46,6 +53,29 @@ executive = env["res.users"].create(
         "groups_id": [Command.set([env.ref("sales_team.group_sale_salesman_all_leads").id])],
     }
 )
+manager = env["res.users"].create(
+    {
+        "name": "Bench Department Manager",
+        "login": "bench_reports_manager",
+        "groups_id": [Command.set([env.ref("crm_sfa.group_crm_sfa_manager").id])],
+    }
+)
+# one department per team under a sales division; the manager heads the first team's
+Department = env["hr.department"]
+division = Department.create({"name": "Bench Sales Division"})
+departments = Department.create(
+    [{"name": f"Bench Department {index}", "parent_id": division.id} for index in range(N_TEAMS)]
+)
+env["hr.employee"].create(
+    [
+        {"name": seller.name, "user_id": seller.id, "department_id": departments[index % N_TEAMS].id}
+        for index, seller in enumerate(sellers)
+    ]
+    + [{"name": manager.name, "user_id": manager.id, "department_id": departments[0].id}]
+)
+teams[0].user_id = manager
+# seller 0's leads are all won or lost (every multiple of 40 is one of 5 or 7): seller 1 has open ones
+salesperson = sellers[1]
 Stage = env["crm.stage"]
 stages = Stage.search([("is_won", "=", False)], order="sequence, id")[:3]
 stages |= Stage.create([{"name": f"Bench Stage {i}", "sequence": 50 + i} for i in range(3 - len(stages))])
@@ -155,6 +185,7 @@ print(f"achievement of {len(targets)} targets refreshed in {time.perf_counter() 
 
 
 def timed(label, model, domain, groupby, fields):
+    """Read the groups as the pivot does, warm; print and return the best time."""
     model.read_group(domain, fields, groupby, lazy=False)  # warm up
     timings = []
     for __ in range(5):
@@ -163,6 +194,7 @@ def timed(label, model, domain, groupby, fields):
         groups = model.read_group(domain, fields, groupby, lazy=False)
         timings.append(time.perf_counter() - started)
     print(f"{label}: {len(groups)} groups, best {min(timings):.3f}s, worst {max(timings):.3f}s")
+    return min(timings)
 
 
 year_ago = (today - timedelta(days=365)).isoformat()
@@ -171,11 +203,19 @@ quarter_end = (quarter_start + timedelta(days=95)).replace(day=1)
 funnel_fields = ["entered_count:sum", "converted_count:sum", "conversion_rate:avg"]
 forecast_fields = ["forecast_revenue:sum", "target_amount:sum", "gap_amount:sum"]  # the pivot's defaults
 projection_fields = [*forecast_fields, "weighted_revenue:sum", "commit_revenue:sum", "projected_revenue:sum"]
-for who, user_env in (("superuser", env), ("executive", env(user=executive.id, su=False))):
+roles = (
+    ("superuser", env),
+    ("executive", env(user=executive.id, su=False)),
+    ("department manager", env(user=manager.id, su=False)),
+    ("salesperson", env(user=salesperson.id, su=False)),
+)
+ratios = []
+for who, user_env in roles:
     Funnel = user_env["crm.sfa.report.funnel"]
     Forecast = user_env["crm.sfa.report.forecast"]
+    Lead = user_env["crm.lead"]
     timed(f"[{who}] funnel, all {n_entries} entries, by stage", Funnel, [], ["stage_id"], funnel_fields)
-    timed(
+    funnel = timed(
         f"[{who}] funnel, last 12 months, by team, salesperson and stage",
         Funnel,
         [("date", ">=", year_ago)],
@@ -189,7 +229,7 @@ for who, user_env in (("superuser", env), ("executive", env(user=executive.id, s
         ["user_id", "stage_id"],
         funnel_fields,
     )
-    timed(
+    forecast = timed(
         f"[{who}] forecast, all open pipeline and targets, by salesperson and month",
         Forecast,
         [],
@@ -215,5 +255,26 @@ for who, user_env in (("superuser", env), ("executive", env(user=executive.id, s
         ],
         ["team_id", "date:month"],
         projection_fields,
+    )
+    # Odoo's own: CRM > Sales > My Pipeline (pivot) and CRM > Reporting > Forecast (pivot)
+    pipeline = timed(
+        f"[{who}] Odoo's pipeline, opportunities by stage and salesperson",
+        Lead,
+        [("type", "=", "opportunity")],
+        ["stage_id", "user_id"],
+        ["expected_revenue:sum"],
+    )
+    odoo_forecast = timed(
+        f"[{who}] Odoo's forecast, open opportunities by expected closing month and salesperson",
+        Lead,
+        [("type", "=", "opportunity"), ("probability", "<", 100)],
+        ["date_deadline:month", "user_id"],
+        ["prorated_revenue:sum"],
+    )
+    ratios.append((who, funnel / pipeline, forecast / odoo_forecast))
+for who, funnel_ratio, forecast_ratio in ratios:
+    print(
+        f"[{who}] ours / Odoo's: funnel (default pivot) / pipeline {funnel_ratio:.2f}, "
+        f"forecast (default pivot) / Odoo's forecast {forecast_ratio:.2f}"
     )
 env.cr.rollback()

@@ -45,6 +45,10 @@
         "demo/crm_sfa_team_demo.xml",
         "demo/crm_sfa_lead_demo.xml",
         "demo/crm_sfa_sale_demo.xml",
+        "demo/crm_sfa_stage_history_demo.xml",
+        "demo/crm_sfa_target_demo.xml",
+        "demo/crm_sfa_daily_plan_demo.xml",
+        "demo/crm_sfa_market_intel_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

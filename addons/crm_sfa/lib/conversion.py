@@ -1,13 +1,27 @@
 """Stage-to-stage conversion, and the salespeople who stay below their team.
 
-A stage *entry* is a lead entering a stage; it *converted* when the lead left that
-stage for a later one (a higher sequence, or a won stage). The conversion rate of a
-salesperson, a team or a stage is ``converted / entered`` over the entries of a
-period; the team average pools all the entries of the team.
+A stage *entry* is a lead entering a stage. It *converted* when the lead left that
+stage for a later one (a higher sequence, or a won stage), or when the stage is a won
+stage and the lead stays there: winning is where the funnel ends, and a won entry is a
+conversion (:func:`converted_sql`, the one definition, which the funnel report and the
+conversion alert both read). The conversion rate of a salesperson, a team or a stage is
+``converted / entered`` over the entries of a period; the team average pools all the
+entries of the team.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
+
+from odoo.tools import SQL
+
+
+def converted_sql(outcome, stage_is_won):
+    """The SQL condition that a stage entry converted, from its ``outcome`` and whether its stage is won.
+
+    :param outcome: SQL of the entry's outcome (``crm_lead_stage_history.outcome``)
+    :param stage_is_won: SQL of the entry's stage's ``is_won``
+    """
+    return SQL("(%s = 'forward' OR (COALESCE(%s, FALSE) AND %s = 'open'))", outcome, stage_is_won, outcome)
 
 
 def rate(converted, entered):

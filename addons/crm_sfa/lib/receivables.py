@@ -1,12 +1,61 @@
-"""Receivables rules on plain numbers: days overdue, alerts and the credit block.
+"""Receivables rules on plain numbers: what is overdue, days overdue, alerts and the credit block.
 
-Nothing here reads the database: the ORM layer (``res.partner``, ``sale.order``)
-gathers the customer's figures in the company currency and asks these functions
-what to do with them.
+Nothing here reads the database: the ORM layer (``account.move.line._crm_sfa_open_receivables``,
+then ``res.partner``, ``sale.order``) gathers the open receivable lines and the
+customer's figures in the company currency and asks these functions what to do with them.
+
+**Overdue**, for the whole suite, is :func:`is_overdue`: a receivable line (one instalment
+of an invoice) past its maturity date with something left to pay. An invoice whose payment
+terms say 50 % now and 50 % in 60 days is overdue for its first half only, until the
+second half falls due; its days overdue count from the oldest overdue instalment.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+
+
+def is_overdue(date_maturity, residual, today):
+    """Whether a receivable line is overdue on ``today``: past its maturity date, something left to pay.
+
+    :param date_maturity: the line's maturity (due) date, or None
+    :param residual: what is left to pay on the line, in company currency; credit notes
+        and unreconciled payments (negative) are never overdue
+    :param today: the day of the question
+    """
+    return bool(date_maturity) and date_maturity < today and (residual or 0.0) > 0
+
+
+@dataclass(frozen=True)
+class Receivable:
+    """The open receivable of a customer (or of one invoice).
+
+    ``balance`` is everything open (credit notes and unreconciled payments lower it),
+    ``overdue`` the residual of the overdue lines, ``oldest_due`` their oldest maturity.
+    """
+
+    balance: float = 0.0
+    overdue: float = 0.0
+    oldest_due: date | None = None
+
+    def days_overdue(self, today):
+        return days_overdue(self.oldest_due, today)
+
+
+def summarize(lines, today):
+    """``{key: Receivable}`` of ``(key, date_maturity, residual)`` open receivable lines.
+
+    ``key`` is what the figures are for: a customer, an invoice.
+    """
+    balance = defaultdict(float)
+    overdue = defaultdict(float)
+    oldest = {}
+    for key, date_maturity, residual in lines:
+        balance[key] += residual or 0.0
+        if is_overdue(date_maturity, residual, today):
+            overdue[key] += residual
+            oldest[key] = min(oldest.get(key, date_maturity), date_maturity)
+    return {key: Receivable(balance[key], overdue.get(key, 0.0), oldest.get(key)) for key in balance}
 
 
 def days_overdue(oldest_due_date, today):
@@ -31,8 +80,9 @@ def alert_due(overdue_days, alert_days):
 class CreditDecision:
     """What the credit check says about confirming an order.
 
-    ``exposure`` is what the customer would owe with this order (receivable + order);
-    ``excess`` how far that goes beyond the credit limit (0 when within it or no limit).
+    ``exposure`` is what the customer would owe with this order (open receivable +
+    confirmed orders not invoiced yet + this order); ``excess`` how far that goes beyond
+    the credit limit (0 when within it or no limit).
     """
 
     exposure: float
@@ -53,6 +103,7 @@ def credit_decision(
     overdue_days=0,
     block_overdue_days=0,
     rounding=0.01,
+    uninvoiced=0.0,
 ):
     """Decide whether an order may be confirmed for a customer.
 
@@ -61,11 +112,12 @@ def credit_decision(
     :param order_amount: the total of the order to confirm, same currency
     :param credit_limit: the customer's credit limit; 0 means no limit
     :param credit_limit_enabled: the company checks credit limits at all
-    :param overdue_days: days overdue of the customer's oldest unpaid invoice
+    :param overdue_days: days overdue of the customer's oldest overdue instalment
     :param block_overdue_days: block beyond this many days overdue; 0 switches it off
     :param rounding: amounts closer than half of it count as equal
+    :param uninvoiced: what the customer's confirmed orders still have to invoice
     """
-    exposure = (receivable or 0.0) + (order_amount or 0.0)
+    exposure = (receivable or 0.0) + (uninvoiced or 0.0) + (order_amount or 0.0)
     excess = 0.0
     over_credit_limit = False
     if credit_limit_enabled and credit_limit and credit_limit > 0:

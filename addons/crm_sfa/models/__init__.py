@@ -7,9 +7,13 @@ from . import crm_contact_role
 from . import res_company
 from . import res_config_settings
 from . import account_move
+from . import account_move_line
 from . import sale_order
+from . import payment_transaction
 from . import crm_credit_override
 from . import crm_handover_log
+from . import crm_handover_log_line
+from . import crm_sfa_period_mixin
 from . import crm_sales_target
 from . import crm_forecast_adjustment
 from . import crm_forecast_win_rate

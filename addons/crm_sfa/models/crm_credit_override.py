@@ -27,6 +27,11 @@ class CrmCreditOverride(models.Model):
     reason = fields.Text(required=True, readonly=True)
     amount = fields.Monetary(string="Order Amount", readonly=True, help="The order's total, in company currency.")
     receivable = fields.Monetary(string="Open Balance", readonly=True)
+    uninvoiced_amount = fields.Monetary(
+        string="Confirmed, Not Invoiced",
+        readonly=True,
+        help="What the customer's confirmed orders had not invoiced yet, in company currency.",
+    )
     # an accounting figure: the groups of res.partner.credit_limit (account)
     credit_limit = fields.Monetary(readonly=True, groups="account.group_account_invoice,account.group_account_readonly")
     overdue_amount = fields.Monetary(readonly=True)

@@ -1,12 +1,18 @@
-from collections import Counter
+from collections import Counter, defaultdict
+from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import create_index
 
+from ..lib import reminders
+
 # the activity types of the morning and evening reminders
 PLAN_REMINDER = "crm_sfa.mail_activity_type_crm_daily_plan_plan"
 REPORT_REMINDER = "crm_sfa.mail_activity_type_crm_daily_plan_report"
+# their hours, in each salesperson's own time zone
+PLAN_REMINDER_HOUR = 7
+REPORT_REMINDER_HOUR = 17
 
 
 class CrmDailyPlan(models.Model):
@@ -231,10 +237,25 @@ class CrmDailyPlan(models.Model):
         return self.activity_ids.filtered(lambda activity: activity.activity_type_id in types)
 
     # reminders
+    #
+    # The crons run every hour. Each salesperson is reminded at the hour of their own day:
+    # in their time zone (their preferences), else their company's (its working hours), else
+    # UTC; once per day, for the plan of their own day (lib/reminders.py).
 
     @api.model
-    def _salespeople_employees(self, day):
-        """One employee per active salesperson who works on ``day``: the one of the user's main company first."""
+    def _local_days(self, users, hour, now=None):
+        """``{local date: users}`` of those of ``users`` whose local time has passed ``hour`` o'clock."""
+        now = now or fields.Datetime.now()
+        by_day = defaultdict(lambda: self.env["res.users"])
+        for user in users:
+            local_now = reminders.local_time(now, user.tz or user.company_id.resource_calendar_id.tz)
+            if reminders.reminder_due(local_now, hour):
+                by_day[local_now.date()] |= user
+        return by_day
+
+    @api.model
+    def _salespeople_employees(self):
+        """One employee per active salesperson: the one of the user's main company first."""
         salespeople = self.env.ref("sales_team.group_sale_salesman").users.filtered(
             lambda user: user.active and not user.share
         )
@@ -246,10 +267,13 @@ class CrmDailyPlan(models.Model):
             user, chosen = employee.user_id, by_user.get(employee.user_id)
             if not chosen or (chosen.company_id != user.company_id and employee.company_id == user.company_id):
                 by_user[user] = employee
+        return self.env["hr.employee"].concat(*by_user.values())
+
+    @api.model
+    def _working_on(self, employees, day):
+        """Those of ``employees`` who work on ``day`` (their working hours; Monday to Friday without)."""
         working = self.env["hr.employee"].browse()
-        for calendar, calendar_employees in (
-            self.env["hr.employee"].concat(*by_user.values()).grouped("resource_calendar_id").items()
-        ):
+        for calendar, calendar_employees in employees.grouped("resource_calendar_id").items():
             works = calendar._works_on_date(day) if calendar else day.weekday() < 5
             if works:
                 working |= calendar_employees
@@ -257,38 +281,53 @@ class CrmDailyPlan(models.Model):
 
     @api.model
     def _cron_remind_missing_plans(self):
-        """Morning reminder: an empty plan and a "plan your day" activity for each salesperson without a plan today."""
-        today = fields.Date.context_today(self)
-        employees = self._salespeople_employees(today)
-        planned_users = (
-            self.search_fetch([("date", "=", today), ("user_id", "in", employees.user_id.ids)], ["user_id"])
-        ).user_id
-        employees = employees.filtered(lambda employee: employee.user_id not in planned_users)
-        if not employees:
-            return
-        # sudo: the system opens each salesperson's plan of the day (the owner is a system field)
-        Plan = self.sudo().with_context(tracking_disable=True)
-        plans = Plan.create(
-            [
-                {
-                    "user_id": employee.user_id.id,
-                    "employee_id": employee.id,
-                    "company_id": employee.company_id.id,
-                    "date": today,
-                }
-                for employee in employees
-            ]
-        )
-        plans._schedule_reminders(
-            PLAN_REMINDER,
-            self.env._("Plan your day: add your calls, visits and follow-ups, then click Plan."),
-        )
+        """Morning reminder: an empty plan and a "plan your day" activity for each salesperson
+        without a plan on their own day, once their local time has passed PLAN_REMINDER_HOUR."""
+        employees = self._salespeople_employees()
+        employee_of = {employee.user_id: employee for employee in employees}
+        for day, users in self._local_days(employees.user_id, PLAN_REMINDER_HOUR).items():
+            day_employees = self._working_on(self.env["hr.employee"].concat(*(employee_of[u] for u in users)), day)
+            planned_users = (
+                self.search_fetch([("date", "=", day), ("user_id", "in", day_employees.user_id.ids)], ["user_id"])
+            ).user_id
+            day_employees = day_employees.filtered(
+                lambda employee, planned=planned_users: employee.user_id not in planned
+            )
+            if not day_employees:
+                continue
+            # sudo: the system opens each salesperson's plan of the day (the owner is a system field)
+            Plan = self.sudo().with_context(tracking_disable=True)
+            plans = Plan.create(
+                [
+                    {
+                        "user_id": employee.user_id.id,
+                        "employee_id": employee.id,
+                        "company_id": employee.company_id.id,
+                        "date": day,
+                    }
+                    for employee in day_employees
+                ]
+            )
+            plans._schedule_reminders(
+                PLAN_REMINDER,
+                self.env._("Plan your day: add your calls, visits and follow-ups, then click Plan."),
+            )
 
     @api.model
     def _cron_remind_unreported_plans(self):
-        """Evening reminder: a "report your day" activity on today's planned plans not reported yet, once."""
+        """Evening reminder: a "report your day" activity on the planned plans not reported yet,
+        once their salesperson's local time has passed REPORT_REMINDER_HOUR on the plan's day."""
         today = fields.Date.context_today(self)
-        plans = self.search([("date", "=", today), ("state", "=", "planned")])
+        # a salesperson's own day is at most a day away from the server's
+        candidates = self.search(
+            [
+                ("date", ">=", today - timedelta(days=1)),
+                ("date", "<=", today + timedelta(days=1)),
+                ("state", "=", "planned"),
+            ]
+        )
+        due = self._local_days(candidates.user_id, REPORT_REMINDER_HOUR)
+        plans = candidates.filtered(lambda plan: plan.user_id in due.get(plan.date, ()))
         report_type = self.env.ref(REPORT_REMINDER)
         reminded = (
             self.env["mail.activity"]

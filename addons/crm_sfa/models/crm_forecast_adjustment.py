@@ -1,8 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..lib import periods
-
 PERIOD_TYPES = [("monthly", "Month"), ("quarterly", "Quarter")]
 # given when the adjustment is recorded, then kept (the system fields are refused by the mixin)
 FROZEN_FIELDS = ("period_type", "year", "period_number", "company_id", "team_id", "user_id")
@@ -18,7 +16,7 @@ class CrmForecastAdjustment(models.Model):
 
     _name = "crm.forecast.adjustment"
     _description = "Forecast Adjustment"
-    _inherit = ["crm.system.fields.mixin"]
+    _inherit = ["crm.sfa.period.mixin", "crm.system.fields.mixin"]
     _order = "date_from desc, id desc"
     _check_company_auto = True
     _crm_system_fields = (
@@ -31,16 +29,12 @@ class CrmForecastAdjustment(models.Model):
     )
 
     name = fields.Char(compute="_compute_name", store=True)
+    # no annual adjustment; year, date_from, date_to, their compute and check: crm.sfa.period.mixin
     period_type = fields.Selection(PERIOD_TYPES, string="Period", required=True, default="monthly")
-    year = fields.Integer(required=True, default=lambda self: fields.Date.context_today(self).year)
     period_number = fields.Integer(
-        string="Quarter / Month",
-        required=True,
         default=lambda self: fields.Date.context_today(self).month,
         help="1-4 for a quarter, 1-12 for a month.",
     )
-    date_from = fields.Date(string="From", compute="_compute_dates", store=True, index=True)
-    date_to = fields.Date(string="To", compute="_compute_dates", store=True)
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     team_id = fields.Many2one("crm.team", string="Sales Team", index="btree_not_null", check_company=True)
     user_id = fields.Many2one(
@@ -71,23 +65,9 @@ class CrmForecastAdjustment(models.Model):
     @api.depends("period_type", "year", "period_number", "user_id", "team_id")
     def _compute_name(self):
         for adjustment in self:
-            period = (
-                f"{adjustment.year} Q{adjustment.period_number}"
-                if adjustment.period_type == "quarterly"
-                else f"{adjustment.year}-{adjustment.period_number:02d}"
-            )
+            period = adjustment._period_label()
             subject = adjustment.user_id or adjustment.team_id
             adjustment.name = f"{period} - {subject.display_name}" if subject else period
-
-    @api.depends("period_type", "year", "period_number")
-    def _compute_dates(self):
-        for adjustment in self:
-            if adjustment.year and periods.is_valid(adjustment.period_type, adjustment.period_number):
-                adjustment.date_from, adjustment.date_to = periods.bounds(
-                    adjustment.period_type, adjustment.year, adjustment.period_number
-                )
-            else:
-                adjustment.date_from = adjustment.date_to = False
 
     @api.depends("date_from", "date_to", "company_id", "team_id", "user_id")
     def _compute_original_amount(self):
@@ -109,13 +89,9 @@ class CrmForecastAdjustment(models.Model):
         for adjustment in self:
             adjustment.difference_amount = adjustment.adjusted_amount - adjustment.original_amount
 
-    @api.constrains("period_type", "period_number", "user_id", "team_id")
-    def _check_period_and_subject(self):
+    @api.constrains("user_id", "team_id")
+    def _check_subject(self):
         for adjustment in self:
-            if not periods.is_valid(adjustment.period_type, adjustment.period_number):
-                raise ValidationError(
-                    self.env._("Use 1 to 4 for a quarter and 1 to 12 for a month (not %s).", adjustment.period_number)
-                )
             if not (adjustment.user_id or adjustment.team_id):
                 raise ValidationError(self.env._("Choose the salesperson or the sales team whose forecast you adjust."))
 

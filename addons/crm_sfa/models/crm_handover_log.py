@@ -7,7 +7,8 @@ class CrmHandoverLog(models.Model):
     """A handover of opportunities, customers, quotations and activities from one salesperson to another.
 
     Written by the handover wizard only (``crm.handover``), as superuser after its checks:
-    no group may create or change a log.
+    no group may create or change a log. Its lines (``crm.handover.log.line``) name each
+    record moved, as it was called then.
     """
 
     _name = "crm.handover.log"
@@ -37,6 +38,13 @@ class CrmHandoverLog(models.Model):
     )
     order_ids = fields.Many2many(
         "sale.order", "crm_handover_log_sale_order_rel", "log_id", "order_id", string="Quotations", readonly=True
+    )
+    line_ids = fields.One2many(
+        "crm.handover.log.line",
+        "log_id",
+        string="Records Moved",
+        readonly=True,
+        help="Each lead, customer, quotation and activity moved, by its name at the handover.",
     )
     lead_count = fields.Integer(string="Leads & Opportunities Moved", readonly=True)
     partner_count = fields.Integer(string="Customers Moved", readonly=True)

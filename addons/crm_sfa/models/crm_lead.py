@@ -1,4 +1,6 @@
 from collections import defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from markupsafe import Markup
 
@@ -9,6 +11,21 @@ from odoo.tools import create_index, format_list
 from ..lib import assignment, forecast, qualification
 
 FORECAST_CATEGORIES = [("pipeline", "Pipeline"), ("best_case", "Best Case"), ("commit", "Commit")]
+
+# The leads an order's confirmation is marking won (sale.order._crm_sfa_win_opportunities),
+# while that automatic move runs: the stage gates do not hold them. Server-side state that
+# no caller can set, unlike a context key.
+_UNGATED_LEAD_IDS = ContextVar("crm_sfa_ungated_lead_ids", default=frozenset())
+
+
+@contextmanager
+def skipping_stage_gates(leads):
+    """While the ``with`` block runs, the stage gates let ``leads`` enter any stage."""
+    token = _UNGATED_LEAD_IDS.set(_UNGATED_LEAD_IDS.get() | frozenset(leads.ids))
+    try:
+        yield
+    finally:
+        _UNGATED_LEAD_IDS.reset(token)
 
 
 class CrmLead(models.Model):
@@ -201,13 +218,23 @@ class CrmLead(models.Model):
     # Stage gates
 
     def _crm_check_stage_gates(self):
-        """Raise if one of these leads lacks what the gates of its (new) stage ask for."""
+        """Raise if one of these leads lacks what the gates of its (new) stage ask for.
+
+        The leads a confirmed order is marking won pass (:func:`skipping_stage_gates`).
+        """
+        ungated = _UNGATED_LEAD_IDS.get()
+        problems = self.filtered(lambda lead: lead.id not in ungated)._crm_stage_gate_problems()
+        if problems:
+            raise ValidationError("\n".join(problems.values()))
+
+    def _crm_stage_gate_problems(self):
+        """{lead: the sentence telling what to do} for the leads lacking what the gates of their stage ask for."""
+        problems = {}
         gated = self.filtered(lambda lead: lead.stage_id.id in self.env["crm.stage.gate"]._stage_ids())
         if not gated:
-            return
+            return problems
         # sudo: a gate holds whoever moves the lead, whatever configuration they may read
         gates = self.env["crm.stage.gate"].sudo().search([("stage_id", "in", gated.stage_id.ids)])
-        problems = []
         for lead in gated:
             lead_gates = gates._for_lead(lead)
             if not lead_gates:
@@ -225,13 +252,10 @@ class CrmLead(models.Model):
             if missing_fields or missing_criteria:
                 labels = {field.name: field.field_description for field in required}
                 names = {criterion.id: criterion.name for criterion in lead_gates.criterion_ids}
-                problems.append(
-                    lead._crm_gate_message(
-                        [labels[name] for name in missing_fields], [names[key] for key in missing_criteria]
-                    )
+                problems[lead] = lead._crm_gate_message(
+                    [labels[name] for name in missing_fields], [names[key] for key in missing_criteria]
                 )
-        if problems:
-            raise ValidationError("\n".join(problems))
+        return problems
 
     def _crm_gate_message(self, field_labels, criterion_names):
         """The sentence telling what to do before this lead may enter its stage."""
@@ -249,6 +273,19 @@ class CrmLead(models.Model):
         if field_labels:
             return self.env._("Fill in %(fields)s before moving %(lead)s to %(stage)s.", **values)
         return self.env._("Confirm %(criteria)s before moving %(lead)s to %(stage)s.", **values)
+
+    # Orders
+
+    def _update_revenues_from_so(self, order):
+        # sale_crm raises the opportunity's expected revenue to the order's on confirmation,
+        # with the confirming user's rights: a confirmation must not fail because the user
+        # may not change the opportunity (another salesperson's, a customer on the portal).
+        mine = self._filtered_access("write")
+        result = super(CrmLead, mine)._update_revenues_from_so(order)
+        if self - mine:
+            # sudo: the confirmed order's amount, on opportunities the confirming user may not change
+            super(CrmLead, (self - mine).sudo())._update_revenues_from_so(order)
+        return result
 
     # Stage tasks
 
@@ -326,27 +363,24 @@ class CrmLead(models.Model):
         return self.filtered(lambda lead: lead.email_normalized in shared)
 
     def _crm_assign_salesperson(self, user, team):
-        """Give these leads to ``user`` in ``team`` as Odoo's assignment does
-        (``convert_opportunity``: open leads become opportunities), in one write for
-        all of them, with a note in each chatter instead of one tracking message each."""
+        """Give these leads to ``user`` in ``team`` as Odoo's assignment does with
+        ``convert_opportunity`` (open leads become opportunities), through its hooks
+        ``_convert_opportunity_data`` and ``_handle_salesmen_assignment``, but with one write
+        per set of equal conversion values instead of one per lead, and a note in each
+        chatter instead of one tracking message each."""
         if not self:
             return
         leads = self.with_context(mail_auto_subscribe_no_notify=True, mail_notrack=True)
-        elsewhere = leads.filtered(lambda lead: lead.team_id != team)
-        if elsewhere:
-            elsewhere.write({"team_id": team.id})
-        # a member of the team keeps the lead in it (crm.lead._compute_team_id)
-        values = {"user_id": user.id}
-        converted = leads.filtered(lambda lead: lead.active and lead.probability < 100)
-        conversion = dict(values, type="opportunity", date_conversion=self.env.cr.now())
-        without_stage = converted.filtered(lambda lead: not lead.stage_id)
-        if without_stage:
-            stage = without_stage._stage_find(team_id=team.id)
-            without_stage.write(dict(conversion, stage_id=stage.id))
-        if converted - without_stage:
-            (converted - without_stage).write(conversion)
-        if leads - converted:
-            (leads - converted).write(values)
+        by_values = defaultdict(list)
+        for lead in leads:
+            # Odoo's convert_opportunity skips these, and assigns them all the same
+            if lead.active and lead.probability != 100:
+                # the customer stays the lead's own, as Odoo's assignment passes it
+                values = lead._convert_opportunity_data(lead.partner_id, team.id)
+                by_values[tuple(sorted(values.items()))].append(lead.id)
+        for values, lead_ids in by_values.items():
+            leads.browse(lead_ids).write(dict(values))
+        leads._handle_salesmen_assignment(user_ids=user.ids, team_id=team.id)
         body = Markup("<p>%s</p>") % self.env._(
             "Assigned to %(user)s (%(team)s) by the automatic lead assignment.", user=user.name, team=team.name
         )

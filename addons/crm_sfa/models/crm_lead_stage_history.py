@@ -104,6 +104,63 @@ class CrmLeadStageHistory(models.Model):
         )
 
     @api.model
+    def _rebuild(self, lead_ids):
+        """Rewrite the history of these leads as if each had come through its pipeline.
+
+        For leads made with a past creation date (the demo data, an import), whose only
+        entry says they entered their stage when they were written: one entry per stage of
+        their team's pipeline (the stages of every team and of theirs, by sequence) up to
+        their current one, the earlier ones moved forward; the dates spread evenly from the
+        lead's creation to its closing (a won lead enters its won stage then, a lost one
+        leaves its last stage then) or, for an open lead, to now (it is still in the last
+        one). A stage outside the pipeline (a won stage the pipeline does not lead to) is
+        entered alone. ``lead_ids``: ids, as a ``<function>`` of data files passes them.
+        """
+        leads = self.env["crm.lead"].with_context(active_test=False).browse(lead_ids).filtered("stage_id")
+        if not leads:
+            return self.browse()
+        stages = self.env["crm.stage"].search([], order="sequence, id")
+        now = fields.Datetime.now()
+        values = []
+        for lead in leads:
+            pipeline = stages.filtered(lambda stage, lead=lead: not stage.team_id or stage.team_id == lead.team_id)
+            current = lead.stage_id
+            key = (current.sequence, current.id)
+            path = pipeline.filtered(lambda stage, key=key: not stage.is_won and (stage.sequence, stage.id) < key)
+            path = [*path, current]
+            start = lead.create_date or now
+            closed = not lead.active or current.is_won
+            end = min(lead.date_closed or now, now) if closed else now
+            end = max(end, start)
+            # an open lead is still in its last stage: its entry starts a step before now
+            steps = len(path) - 1 if current.is_won else len(path)
+            step = (end - start) / max(steps, 1)
+            for index, stage in enumerate(path):
+                last = index == len(path) - 1
+                date_in = start + step * index
+                if not last:
+                    outcome, date_out, next_stage = "forward", start + step * (index + 1), path[index + 1].id
+                elif not lead.active:
+                    outcome, date_out, next_stage = "lost", end, False
+                else:
+                    outcome, date_out, next_stage = "open", False, False
+                values.append(
+                    {
+                        "lead_id": lead.id,
+                        "stage_id": stage.id,
+                        "next_stage_id": next_stage,
+                        "user_id": lead.user_id.id,
+                        "team_id": lead.team_id.id,
+                        "company_id": lead.company_id.id,
+                        "date_in": date_in,
+                        "date_out": date_out,
+                        "outcome": outcome,
+                    }
+                )
+        self.search([("lead_id", "in", leads.ids)]).unlink()
+        return self.create(values)
+
+    @api.model
     def _record_lost(self, leads, now=None):
         """``leads`` were lost (archived): their open entries end there."""
         self._close(leads, now or fields.Datetime.now(), lambda entry: "lost")

@@ -22,7 +22,7 @@ class CrmSalesTarget(models.Model):
 
     _name = "crm.sales.target"
     _description = "Sales Target"
-    _inherit = ["crm.system.fields.mixin"]
+    _inherit = ["crm.sfa.period.mixin", "crm.system.fields.mixin"]
     _order = "date_from desc, level, id desc"
     _check_company_auto = True
     _crm_system_fields = ("date_from", "date_to", "achieved_amount", "completion_rate", "achievement_date")
@@ -30,15 +30,7 @@ class CrmSalesTarget(models.Model):
     name = fields.Char(compute="_compute_name", store=True, readonly=False, required=True, precompute=True)
     active = fields.Boolean(default=True)
     period_type = fields.Selection(PERIOD_TYPES, string="Period", required=True, default="monthly")
-    year = fields.Integer(required=True, default=lambda self: fields.Date.context_today(self).year)
-    period_number = fields.Integer(
-        string="Quarter / Month",
-        required=True,
-        default=1,
-        help="1-4 for a quarter, 1-12 for a month; 1 for a year.",
-    )
-    date_from = fields.Date(string="From", compute="_compute_dates", store=True, index=True)
-    date_to = fields.Date(string="To", compute="_compute_dates", store=True)
+    # year, period_number, date_from, date_to, their compute and check: crm.sfa.period.mixin
     level = fields.Selection(LEVELS, required=True, default="user")
     company_id = fields.Many2one(
         "res.company", string="Branch", required=True, index=True, default=lambda self: self.env.company
@@ -95,14 +87,6 @@ class CrmSalesTarget(models.Model):
                 part for part in (target._period_label(), labels.get(target.measure), subject.display_name) if part
             )
 
-    @api.depends("period_type", "year", "period_number")
-    def _compute_dates(self):
-        for target in self:
-            if target.year and periods.is_valid(target.period_type, target.period_number):
-                target.date_from, target.date_to = periods.bounds(target.period_type, target.year, target.period_number)
-            else:
-                target.date_from = target.date_to = False
-
     @api.depends("measure", "amount", "level", "company_id", "team_id", "user_id", "date_from", "date_to")
     def _compute_achievement(self):
         # The figures are read as superuser (_achieved_amounts), so only for saved targets,
@@ -116,21 +100,6 @@ class CrmSalesTarget(models.Model):
             target.achieved_amount = achieved.get(target.id, 0.0)
             target.completion_rate = targets.completion_rate(target.achieved_amount, target.amount)
             target.achievement_date = now if isinstance(target.id, int) else False
-
-    @api.constrains("period_type", "period_number", "year")
-    def _check_period(self):
-        for target in self:
-            if not periods.is_valid(target.period_type, target.period_number):
-                raise ValidationError(
-                    self.env._(
-                        "%(number)s is not a period of a %(type)s target: use 1 for a year, 1 to 4 for a quarter, "
-                        "1 to 12 for a month.",
-                        number=target.period_number,
-                        type=dict(PERIOD_TYPES)[target.period_type].lower(),
-                    )
-                )
-            if not 1900 < target.year < 10000:
-                raise ValidationError(self.env._("Enter the year of the target with four digits, such as 2026."))
 
     @api.constrains("level", "team_id", "user_id")
     def _check_subject(self):
@@ -224,16 +193,6 @@ class CrmSalesTarget(models.Model):
     def _subject_key(self):
         self.ensure_one()
         return (self.level, self.company_id.id, self._subject().id)
-
-    def _period_label(self):
-        self.ensure_one()
-        if not self.year:
-            return ""
-        if self.period_type == "quarterly":
-            return f"{self.year} Q{self.period_number}"
-        if self.period_type == "monthly":
-            return f"{self.year}-{self.period_number:02d}"
-        return str(self.year)
 
     def _achieved_amounts(self):
         """``{target id: achieved amount in the target's currency}`` for all of ``self`` at once."""

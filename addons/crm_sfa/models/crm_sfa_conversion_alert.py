@@ -41,7 +41,9 @@ class CrmSfaConversionAlert(models.Model):
     manager_id = fields.Many2one("res.users", ondelete="set null")
     date_from = fields.Date(string="Month", required=True)
     entered_count = fields.Integer(string="Stage Entries")
-    converted_count = fields.Integer(string="Moved Forward")
+    converted_count = fields.Integer(
+        string="Converted", help="Stage entries that moved on to a later stage, or entered a won stage."
+    )
     conversion_rate = fields.Float(string="Conversion (%)", digits=(16, 1), aggregator="avg")
     team_conversion_rate = fields.Float(string="Team Average (%)", digits=(16, 1), aggregator="avg")
     alert_ratio = fields.Float(string="Alert Below (share of team average)", digits=(16, 2))
@@ -70,24 +72,23 @@ class CrmSfaConversionAlert(models.Model):
         """Compare each salesperson's conversion this month with their team's; alert once per month."""
         date_from = today.replace(day=1)
         date_to = periods.add_months(date_from, 1)
+        # The funnel report's rows: what converts is defined once (lib.conversion), and the
+        # rate compared here is the one the managers read in the funnel.
         # sudo: the cron compares every salesperson, whatever the rules of its user
-        History = self.env["crm.lead.stage.history"].sudo()
-        groups = History._read_group(
+        Funnel = self.env["crm.sfa.report.funnel"].sudo()
+        groups = Funnel._read_group(
             [
-                ("date_in", ">=", fields.Datetime.to_datetime(date_from)),
-                ("date_in", "<", fields.Datetime.to_datetime(date_to)),
+                ("date", ">=", fields.Datetime.to_datetime(date_from)),
+                ("date", "<", fields.Datetime.to_datetime(date_to)),
                 ("team_id", "!=", False),
                 ("company_id", "!=", False),
             ],
-            ["company_id", "team_id", "user_id", "outcome"],
-            ["__count"],
+            ["company_id", "team_id", "user_id"],
+            ["entered_count:sum", "converted_count:sum"],
         )
-        stats = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-        for company, team, user, outcome, count in groups:
-            pair = stats[company][team, user]
-            pair[0] += count
-            if outcome == "forward":
-                pair[1] += count
+        stats = defaultdict(dict)
+        for company, team, user, entered, converted in groups:
+            stats[company][team, user] = (entered, converted)
         existing = {
             (alert.user_id, alert.team_id)
             for alert in self.sudo().search(
@@ -97,7 +98,7 @@ class CrmSfaConversionAlert(models.Model):
         values = []
         for company, by_subject in stats.items():
             found = conversion.underperformers(
-                {key: tuple(pair) for key, pair in by_subject.items()},
+                by_subject,
                 ratio=company.crm_sfa_conversion_alert_ratio,
                 min_leads=company.crm_sfa_conversion_alert_min_leads,
             )
@@ -124,20 +125,15 @@ class CrmSfaConversionAlert(models.Model):
 
     @api.model
     def _manager_of(self, user, team, company):
-        """The salesperson's manager in the company (employee hierarchy), else the team leader."""
-        employees = user.sudo().employee_ids
-        employee = employees.filtered(lambda e: e.company_id == company)[:1] or employees[:1]
-        for manager in (employee.parent_id.user_id, team.user_id):
-            if manager and manager != user:
-                return manager
-        return self.env["res.users"]
+        """The salesperson's manager in the company (the suite's one lookup), else the team leader."""
+        return user._crm_workflow_manager(company) or (team.user_id - user)
 
     def _notify_manager(self):
         for alert in self.filtered("manager_id"):
             summary = self.env._("Conversion of %s below the team average", alert.user_id.name)
             note = self.env._(
-                "%(user)s moved %(converted)s of %(entered)s stage entries forward in %(month)s (%(rate).1f %%), "
-                "against %(team_rate).1f %% for the team %(team)s. Review the pipeline with them.",
+                "%(user)s converted %(converted)s of %(entered)s stage entries in %(month)s (moved on or won: "
+                "%(rate).1f %%), against %(team_rate).1f %% for the team %(team)s. Review the pipeline with them.",
                 user=alert.user_id.name,
                 converted=alert.converted_count,
                 entered=alert.entered_count,

@@ -1,9 +1,11 @@
 import datetime
-from ast import literal_eval
 from collections import defaultdict
 
 from odoo import models
+from odoo.exceptions import UserError
 from odoo.osv import expression
+
+from odoo.addons.crm_workflow.lib import domains
 
 from ..lib import assignment
 
@@ -11,19 +13,25 @@ from ..lib import assignment
 class CrmTeam(models.Model):
     """Territories and interests in Odoo's lead assignment.
 
-    Odoo assigns in two steps, both kept here with their entry points (the "Lead
+    Odoo assigns in two steps, both extended here through ``super()`` (the "Lead
     Assignment" cron and the team's "Assign Leads" button call ``_action_assign_leads``):
 
     1. ``_allocate_leads`` gives unassigned leads a team. Before Odoo's weighted draw,
        the leads matching a member who names a territory or interests go to that
        member's team (round-robin among such members, weighted by their capacity);
        leads sharing their email with another open lead are left to Odoo, which
-       merges them; the others go through Odoo's draw as before.
-    2. ``_assign_and_convert_leads`` gives each team's leads to its members. Same rules
-       as Odoo's (daily quota from ``assignment_max``, the member's domain, opt-out,
-       round-robin, the most probable leads first, conversion to opportunities), plus
-       territories and interests, decided in plain Python (``lib/assignment.py``) and
-       written with one write per member instead of one per lead.
+       merges them; ``super()`` then draws the others as before.
+    2. ``_assign_and_convert_leads`` gives each team's leads to its members. What is
+       changed: before Odoo's own loop, the leads of ``_get_lead_to_assign_domain`` (Odoo's
+       hook) are decided in plain Python (``lib/assignment.py``): Odoo's rules (the
+       daily quota of ``_get_assignment_quota``, the member's domain, opt-out,
+       round-robin, the most probable leads first) plus territories and interests, and
+       written with one conversion and one assignment per member (Odoo's hooks
+       ``_convert_opportunity_data`` and ``_handle_salesmen_assignment``) instead of
+       ``convert_opportunity`` lead by lead. ``super()`` then runs Odoo's loop, and any
+       extension below this one, on the leads left, with each member's quota lowered
+       by what they received here and none for the members who name a territory or
+       interests (they take nothing outside them); both results are returned merged.
     """
 
     _inherit = "crm.team"
@@ -40,9 +48,32 @@ class CrmTeam(models.Model):
         return teams_data
 
     def _assign_and_convert_leads(self, force_quota=False):
-        """Odoo's member assignment with territories and interests, in batch.
+        """Territories and interests first, in batch, then Odoo's own assignment of the rest.
 
         Returns the structure of Odoo's method: ``{member: {"assigned": leads, "quota": n}}``.
+        """
+        result = self._crm_assign_and_convert_leads(force_quota)
+        # what each member may still receive from Odoo's loop (crm.team.member._get_assignment_quota)
+        left = tuple(
+            (member.id, 0 if member._crm_has_criteria() else max(data["quota"] - len(data["assigned"]), 0))
+            for member, data in result.items()
+        )
+        odoo_result = super(CrmTeam, self.with_context(crm_sfa_assignment_left=left))._assign_and_convert_leads(
+            force_quota=force_quota
+        )
+        for odoo_member, data in odoo_result.items():
+            member, assigned = odoo_member.with_env(self.env), data["assigned"].with_env(self.env)
+            if member in result:
+                result[member]["assigned"] |= assigned
+            else:
+                result[member] = {"assigned": assigned, "quota": data["quota"]}
+        return result
+
+    def _crm_assign_and_convert_leads(self, force_quota):
+        """Assign the teams' leads to their members by ``lib/assignment.py``, one write per member.
+
+        Returns ``{member: {"assigned": leads, "quota": n}}`` for the members of the teams that
+        have leads to assign.
         """
         Lead = self.env["crm.lead"]
         teams = self.filtered("crm_team_member_ids")
@@ -142,8 +173,8 @@ class CrmTeam(models.Model):
         """
         matching = {}
 
-        def ids_matching(text):
-            domain = literal_eval(text or "[]")
+        def ids_matching(owner):
+            domain = owner._crm_assignment_domain()
             if not domain:
                 return None
             key = repr(domain)
@@ -153,10 +184,27 @@ class CrmTeam(models.Model):
 
         allowed = {}
         for member in members:
-            sets = [ids_matching(member.assignment_domain)]
+            sets = [ids_matching(member)]
             if with_team:
-                sets.append(ids_matching(member.crm_team_id.assignment_domain))
+                sets.append(ids_matching(member.crm_team_id))
             sets = [found for found in sets if found is not None]
             if sets:
                 allowed[member] = frozenset.intersection(*sets)
         return allowed
+
+    def _crm_assignment_domain(self):
+        """The team's assignment domain as a list, read by the suite's domain parser (a literal,
+        never evaluated); ``[]`` for any lead."""
+        self.ensure_one()
+        try:
+            domain = domains.evaluate(self.assignment_domain, uid=self.env.uid)
+        except domains.ConditionError as error:
+            raise UserError(
+                self.env._(
+                    "The assignment domain of the sales team %(team)s cannot be read (%(error)s): correct it on "
+                    "the team's form before assigning leads.",
+                    team=self.name,
+                    error=str(error),
+                )
+            ) from error
+        return [] if domain == [expression.TRUE_LEAF] else domain

@@ -1,5 +1,8 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
+
+from odoo.addons.crm_workflow.lib import domains
 
 from ..lib import assignment
 
@@ -65,6 +68,34 @@ class CrmTeamMember(models.Model):
                         part=str(error),
                     )
                 ) from error
+
+    def _get_assignment_quota(self, force_quota=False):
+        """Odoo's daily quota, lowered to what the member may still receive in this run once
+        ``crm.team._assign_and_convert_leads`` has given them leads by territory (the
+        ``crm_sfa_assignment_left`` context key, ``((member id, leads left), ...)``: it only lowers)."""
+        quota = super()._get_assignment_quota(force_quota=force_quota)
+        left = dict(self.env.context.get("crm_sfa_assignment_left") or ())
+        if self.id in left:
+            return min(quota, left[self.id])
+        return quota
+
+    def _crm_assignment_domain(self):
+        """The member's assignment domain as a list, read by the suite's domain parser (a literal,
+        never evaluated); ``[]`` for any lead."""
+        self.ensure_one()
+        try:
+            domain = domains.evaluate(self.assignment_domain, uid=self.env.uid)
+        except domains.ConditionError as error:
+            raise UserError(
+                self.env._(
+                    "The assignment domain of %(user)s in %(team)s cannot be read (%(error)s): correct it on "
+                    "the team member's form before assigning leads.",
+                    user=self.user_id.name,
+                    team=self.crm_team_id.name,
+                    error=str(error),
+                )
+            ) from error
+        return [] if domain == [expression.TRUE_LEAF] else domain
 
     def _crm_assignment_members(self, capacities, last_assigned, allowed):
         """These members as :class:`lib.assignment.Member`, in one pass.

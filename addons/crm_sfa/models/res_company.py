@@ -56,3 +56,34 @@ class ResCompany(models.Model):
                 raise ValidationError(
                     self.env._("The minimum number of stage entries and the win rate history are at least 1.")
                 )
+
+    def _crm_sfa_load_demo_chart(self):
+        """For the demo data: the Chinese chart of accounts, in yuan, on these companies (and
+        their branches, which Odoo gives their parent's), when the Chinese localisation
+        (``l10n_cn``) is installed; else Odoo's generic chart on those that have none.
+
+        The demo company is Chinese, but the add-ons do not depend on ``l10n_cn``: the demo
+        commands install it beside them (``scripts/suite.py``). Called before the demo
+        orders and invoices, while the companies have no entries of their own yet: loading
+        a chart on a demo database replaces the accounts, journals, taxes and the entries
+        (Odoo's own demo entries) of the generic one, and sets the company's currency to
+        its country's; the companies' default pricelists follow.
+        """
+        ChartTemplate = self.env["account.chart.template"]
+        chinese = self.env["ir.module.module"].search_count([("name", "=", "l10n_cn"), ("state", "=", "installed")])
+        yuan = self.env.ref("base.CNY")
+        for company in self.filtered(lambda company: not company.parent_id):
+            if chinese and company.chart_template != "cn":
+                # install_demo: Odoo's accounting demo, which the generic chart had, comes
+                # back in the new one (and Odoo warns about a chart loaded during an
+                # installation without it)
+                ChartTemplate.try_loading("cn", company, install_demo=True)
+                if company.currency_id != yuan:
+                    company.currency_id = yuan
+                # the default pricelists Odoo made for the companies keep the old currency
+                self.env["product.pricelist"].search(
+                    [("company_id", "child_of", company.id), ("item_ids", "=", False), ("currency_id", "!=", yuan.id)]
+                ).currency_id = yuan
+            elif not company.chart_template:
+                ChartTemplate.try_loading("generic_coa", company, install_demo=True)
+        return True

@@ -1,5 +1,4 @@
 from collections import defaultdict
-from datetime import timedelta
 from operator import eq, ge, gt, le, lt, ne
 
 from markupsafe import Markup
@@ -8,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date, formatLang
 
-from ..lib.receivables import alert_due, days_overdue
+from ..lib.receivables import Receivable, alert_due
 
 SALES_GROUPS = "sales_team.group_sale_salesman"
 RECEIVABLE_GROUPS = "sales_team.group_sale_salesman,account.group_account_invoice,account.group_account_readonly"
@@ -58,14 +57,15 @@ class ResPartner(models.Model):
         compute="_compute_crm_sfa_receivables",
         search="_search_crm_sfa_overdue_amount",
         groups=RECEIVABLE_GROUPS,
-        help="Unpaid amount of the customer's posted invoices past their due date.",
+        help="What is left to pay on the instalments of the customer's posted invoices that are past their due "
+        "date (an invoice paid in instalments counts only the instalments due).",
     )
     crm_sfa_overdue_days = fields.Integer(
         string="Days Overdue",
         compute="_compute_crm_sfa_receivables",
         search="_search_crm_sfa_overdue_days",
         groups=RECEIVABLE_GROUPS,
-        help="Days since the due date of the customer's oldest unpaid posted invoice.",
+        help="Days since the due date of the customer's oldest overdue instalment.",
     )
 
     @api.depends_context("company", "allowed_company_ids")
@@ -131,19 +131,16 @@ class ResPartner(models.Model):
         figures = self._origin._crm_sfa_receivable_figures(self.env.company)
         today = fields.Date.context_today(self)
         for partner in self:
-            commercial_id = partner._origin.commercial_partner_id.id
-            receivable, overdue, oldest_due = figures.get(commercial_id, (0.0, 0.0, None))
-            partner.crm_sfa_receivable = receivable
-            partner.crm_sfa_overdue_amount = overdue
-            partner.crm_sfa_overdue_days = days_overdue(oldest_due, today)
+            receivable = figures.get(partner._origin.commercial_partner_id.id, Receivable())
+            partner.crm_sfa_receivable = receivable.balance
+            partner.crm_sfa_overdue_amount = receivable.overdue
+            partner.crm_sfa_overdue_days = receivable.days_overdue(today)
 
     def _search_crm_sfa_overdue_amount(self, operator, value):
-        return self._crm_sfa_search_overdue(operator, value, lambda amount, oldest_due, today: amount)
+        return self._crm_sfa_search_overdue(operator, value, lambda receivable, today: receivable.overdue)
 
     def _search_crm_sfa_overdue_days(self, operator, value):
-        return self._crm_sfa_search_overdue(
-            operator, value, lambda amount, oldest_due, today: days_overdue(oldest_due, today)
-        )
+        return self._crm_sfa_search_overdue(operator, value, lambda receivable, today: receivable.days_overdue(today))
 
     def _crm_sfa_search_overdue(self, operator, value, measure):
         """Customers whose overdue figure ``measure`` compares to ``value``; those with nothing overdue count as 0."""
@@ -152,10 +149,12 @@ class ResPartner(models.Model):
             raise UserError(self.env._("Overdue figures can only be compared with =, !=, <, <=, > or >= and a number."))
         value = value or 0
         today = fields.Date.context_today(self)
-        overdue = self._crm_sfa_overdue_groups(self.env.company)
-        matching = [
-            pid for pid, (amount, oldest_due) in overdue.items() if compare(measure(amount, oldest_due, today), value)
-        ]
+        overdue = {
+            pid: receivable
+            for pid, receivable in self.env["account.move.line"]._crm_sfa_open_receivables(self.env.company).items()
+            if pid and receivable.overdue
+        }
+        matching = [pid for pid, receivable in overdue.items() if compare(measure(receivable, today), value)]
         if compare(0, value):
             # a customer with nothing overdue matches: exclude those that are overdue and do not
             return [("commercial_partner_id", "not in", [pid for pid in overdue if pid not in set(matching)])]
@@ -163,60 +162,14 @@ class ResPartner(models.Model):
 
     # receivable figures (shared by the fields, the alert and the credit check)
 
-    def _crm_sfa_receivable_domain(self, company):
-        return [
-            ("account_id.account_type", "=", "asset_receivable"),
-            ("parent_state", "=", "posted"),
-            ("reconciled", "=", False),
-            ("company_id", "child_of", company.root_id.id),
-        ]
-
-    def _crm_sfa_overdue_groups(self, company, partner_ids=None):
-        """{commercial partner id: (overdue amount, oldest due date)} of the company's group, in one query."""
-        domain = [
-            *self._crm_sfa_receivable_domain(company),
-            ("amount_residual", ">", 0),
-            ("date_maturity", "<", fields.Date.context_today(self)),
-        ]
-        if partner_ids is not None:
-            domain.append(("partner_id", "in", partner_ids))
-        # sudo: the overdue amount is a figure of the customer, not a document; the
-        # department rules on journal items would hide the invoices of other salespeople
-        groups = (
-            self.env["account.move.line"]
-            .sudo()
-            ._read_group(domain, ["partner_id"], ["amount_residual:sum", "date_maturity:min"])
-        )
-        result = {}
-        for partner, amount, oldest_due in groups:
-            key = partner.commercial_partner_id.id
-            previous_amount, previous_due = result.get(key, (0.0, None))
-            result[key] = (previous_amount + amount, min(filter(None, (previous_due, oldest_due))))
-        return result
-
     def _crm_sfa_receivable_figures(self, company):
-        """{commercial partner id: (receivable, overdue amount, oldest overdue due date)} for ``self``."""
+        """``{commercial partner id: lib.receivables.Receivable}`` of ``self`` in ``company``'s group."""
         commercial_ids = self.commercial_partner_id.ids
         if not commercial_ids:
             return {}
-        # sudo: as in _crm_sfa_overdue_groups, the customer's balance covers every salesperson's invoices
-        groups = (
-            self.env["account.move.line"]
-            .sudo()
-            ._read_group(
-                [*self._crm_sfa_receivable_domain(company), ("partner_id", "in", commercial_ids)],
-                ["partner_id"],
-                ["amount_residual:sum"],
-            )
+        return self.env["account.move.line"]._crm_sfa_open_receivables(
+            company, [("partner_id.commercial_partner_id", "in", commercial_ids)]
         )
-        receivable = {}
-        for partner, amount in groups:
-            key = partner.commercial_partner_id.id
-            receivable[key] = receivable.get(key, 0.0) + amount
-        overdue = self._crm_sfa_overdue_groups(company, commercial_ids)
-        return {
-            pid: (receivable.get(pid, 0.0), *overdue.get(pid, (0.0, None))) for pid in set(receivable) | set(overdue)
-        }
 
     # actions of the Sales Overview
 
@@ -257,10 +210,12 @@ class ResPartner(models.Model):
     def action_crm_sfa_view_overdue_invoices(self):
         self.ensure_one()
         action = self.action_crm_sfa_view_invoices()
-        action["domain"] += [
-            ("payment_state", "in", ("not_paid", "partial")),
-            ("invoice_date_due", "<", fields.Date.context_today(self)),
-        ]
+        # the invoices with an overdue instalment (lib.receivables.is_overdue), whatever their last due date
+        receivables = self.env["account.move.line"]._crm_sfa_open_receivables(
+            self.env.company, self._crm_sfa_family_domain(), by="move"
+        )
+        overdue_ids = [move_id for move_id, receivable in receivables.items() if receivable.overdue]
+        action["domain"] += [("id", "in", overdue_ids)]
         return action
 
     # overdue alert
@@ -269,36 +224,37 @@ class ResPartner(models.Model):
     def _cron_crm_sfa_overdue_alert(self):
         """Tell the salesperson and their manager about invoices overdue beyond the company's alert threshold.
 
-        Each invoice raises its alert once: the invoices alerted are stamped, and a
-        customer comes back only when another of its invoices passes the threshold.
+        An invoice is overdue from its oldest overdue instalment (``lib.receivables``), for
+        the amount of its overdue instalments. Each invoice raises its alert once: the
+        invoices alerted are stamped, and a customer comes back only when another of its
+        invoices passes the threshold.
         """
         today = fields.Date.context_today(self)
         Move = self.env["account.move"]
         activity_type = self.env.ref("crm_sfa.mail_activity_type_overdue_invoice", raise_if_not_found=False)
         for company in self.env["res.company"].search([("crm_sfa_overdue_alert_days", ">", 0)]):
-            cutoff = today - timedelta(days=company.crm_sfa_overdue_alert_days)
-            invoices = Move.search(
+            receivables = self.env["account.move.line"]._crm_sfa_open_receivables(
+                company,
                 [
                     ("company_id", "=", company.id),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                    ("invoice_date_due", "<", cutoff),
-                    ("crm_sfa_overdue_alert_date", "=", False),
+                    ("move_id.move_type", "=", "out_invoice"),
+                    ("move_id.crm_sfa_overdue_alert_date", "=", False),
                 ],
-                order="invoice_date_due, id",
+                by="move",
+                today=today,
             )
-            invoices = invoices.filtered(
-                lambda move, company=company: alert_due(
-                    days_overdue(move.invoice_date_due, today), company.crm_sfa_overdue_alert_days
-                )
-            )
+            due = {
+                move_id: receivable
+                for move_id, receivable in receivables.items()
+                if alert_due(receivable.days_overdue(today), company.crm_sfa_overdue_alert_days)
+            }
+            invoices = Move.browse(sorted(due, key=lambda move_id: (due[move_id].oldest_due, move_id)))
             activity_values, alerted = [], Move
             for partner, partner_invoices in invoices.grouped("commercial_partner_id").items():
                 users = partner._crm_sfa_alert_users(partner_invoices)
                 if not users:
                     continue  # no one to tell yet: the invoices wait for a salesperson
-                note = partner._crm_sfa_overdue_note(partner_invoices, today)
+                note = partner._crm_sfa_overdue_note(partner_invoices, due, today)
                 activity_values += [
                     {
                         "res_model_id": self.env["ir.model"]._get_id("res.partner"),
@@ -322,20 +278,23 @@ class ResPartner(models.Model):
         self.ensure_one()
         salesperson = self.user_id or invoices.invoice_user_id[:1]
         # the employees of res.users are those of the active companies: look in the invoices' company
-        manager = salesperson.with_company(invoices.company_id[:1])._crm_workflow_manager()
+        manager = salesperson._crm_workflow_manager(invoices.company_id[:1])
         users = salesperson | manager
         return users.filtered(lambda user: user.active and not user.share)
 
-    def _crm_sfa_overdue_note(self, invoices, today):
+    def _crm_sfa_overdue_note(self, invoices, receivables, today):
+        """The alert's note: each invoice's overdue amount (company currency) since its oldest overdue instalment."""
         self.ensure_one()
         lines = Markup().join(
             Markup("<li>%s</li>")
             % self.env._(
                 "%(invoice)s: %(amount)s due on %(date)s (%(days)s days overdue)",
                 invoice=invoice.name,
-                amount=formatLang(self.env, invoice.amount_residual, currency_obj=invoice.currency_id),
-                date=format_date(self.env, invoice.invoice_date_due),
-                days=days_overdue(invoice.invoice_date_due, today),
+                amount=formatLang(
+                    self.env, receivables[invoice.id].overdue, currency_obj=invoice.company_id.currency_id
+                ),
+                date=format_date(self.env, receivables[invoice.id].oldest_due),
+                days=receivables[invoice.id].days_overdue(today),
             )
             for invoice in invoices
         )

@@ -23,6 +23,12 @@ class CrmSfaReportForecast(models.Model):
 
     ``level`` tells which targets and adjustments a row carries (opportunities have
     none): filter on one level to compare like with like.
+
+    The query is a ``UNION ALL`` of the three kinds, each built from its ``_select_*``,
+    ``_from_*`` and ``_where_*`` methods (``opportunity``, ``target``, ``adjustment``),
+    which a module extends through ``super()``; a column added to the report is added to
+    the three ``_select_*`` (the branches of a union have the same columns, in the same
+    order and of the same types).
     """
 
     _name = "crm.sfa.report.forecast"
@@ -109,9 +115,21 @@ class CrmSfaReportForecast(models.Model):
         # A plain UNION ALL (no WITH, the same column types in every branch): PostgreSQL
         # then flattens it, drops the columns a query does not ask for and, with them,
         # the join to the win rates (unique index) unless the projection is asked for.
+        return SQL(" UNION ALL ").join(
+            SQL("SELECT %s FROM %s WHERE %s", select, from_, where)
+            for select, from_, where in (
+                (self._select_opportunity(), self._from_opportunity(), self._where_opportunity()),
+                (self._select_target(), self._from_target(), self._where_target()),
+                (self._select_adjustment(), self._from_adjustment(), self._where_adjustment()),
+            )
+        )
+
+    # open opportunities, at their expected closing date
+
+    def _select_opportunity(self):
         return SQL(
             """
-            SELECT l.id * 4 AS id,
+                   l.id * 4 AS id,
                    'opportunity'::varchar AS line_type,
                    l.date_deadline AS date,
                    l.id AS lead_id,
@@ -134,12 +152,27 @@ class CrmSfaReportForecast(models.Model):
                    l.prorated_revenue AS forecast_revenue,
                    0::numeric AS target_amount,
                    l.prorated_revenue AS gap_amount
-              FROM crm_lead l
+            """
+        )
+
+    def _from_opportunity(self):
+        return SQL(
+            """
+                   crm_lead l
               LEFT JOIN crm_forecast_win_rate win_rate
                      ON win_rate.company_id = l.company_id AND COALESCE(win_rate.user_id, 0) = COALESCE(l.user_id, 0)
-             WHERE l.active AND l.type = 'opportunity' AND COALESCE(l.probability, 0) < 100
-            UNION ALL
-            SELECT (tm.target_id * 12 + tm.month_index) * 4 + 1,
+            """
+        )
+
+    def _where_opportunity(self):
+        return SQL("l.active AND l.type = 'opportunity' AND COALESCE(l.probability, 0) < 100")
+
+    # targets, spread evenly over their months
+
+    def _select_target(self):
+        return SQL(
+            """
+                   (tm.target_id * 12 + tm.month_index) * 4 + 1,
                    'target'::varchar,
                    tm.month,
                    NULL::integer,
@@ -153,7 +186,13 @@ class CrmSfaReportForecast(models.Model):
                    0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric, 0::numeric,
                    tm.amount,
                    -tm.amount
-              FROM (
+            """
+        )
+
+    def _from_target(self):
+        return SQL(
+            """
+                   (
                     -- each month of each target; the finest target of a subject wins its month
                     SELECT DISTINCT ON (t.level, t.company_id, COALESCE(t.team_id, 0), COALESCE(t.user_id, 0), m.month)
                            t.id AS target_id, t.level, t.company_id, t.team_id, t.user_id,
@@ -168,10 +207,20 @@ class CrmSfaReportForecast(models.Model):
                               CASE t.period_type WHEN 'monthly' THEN 1 WHEN 'quarterly' THEN 2 ELSE 3 END,
                               CASE t.measure WHEN 'order' THEN 1 WHEN 'invoice' THEN 2 ELSE 3 END,
                               t.id DESC
-              ) tm
+                   ) tm
               LEFT JOIN res_users u ON u.id = tm.user_id
-            UNION ALL
-            SELECT adj.id * 4 + 2,
+            """
+        )
+
+    def _where_target(self):
+        return SQL("TRUE")
+
+    # the latest manager adjustment of each subject and period
+
+    def _select_adjustment(self):
+        return SQL(
+            """
+                   adj.id * 4 + 2,
                    'adjustment'::varchar,
                    adj.date_from,
                    NULL::integer,
@@ -188,14 +237,22 @@ class CrmSfaReportForecast(models.Model):
                    adj.adjusted_amount - adj.original_amount,
                    0::numeric,
                    adj.adjusted_amount - adj.original_amount
-              FROM (
-                    -- the latest adjustment of each subject and period
+            """
+        )
+
+    def _from_adjustment(self):
+        return SQL(
+            """
+                   (
                     SELECT DISTINCT ON (a.period_type, a.date_from, a.company_id, COALESCE(a.team_id, 0),
                                         COALESCE(a.user_id, 0))
                            a.id, a.date_from, a.company_id, a.team_id, a.user_id, a.original_amount, a.adjusted_amount
                       FROM crm_forecast_adjustment a
                      ORDER BY a.period_type, a.date_from, a.company_id, COALESCE(a.team_id, 0),
                               COALESCE(a.user_id, 0), a.id DESC
-              ) adj
+                   ) adj
             """
         )
+
+    def _where_adjustment(self):
+        return SQL("TRUE")

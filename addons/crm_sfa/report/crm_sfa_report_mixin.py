@@ -1,6 +1,12 @@
+from contextvars import ContextVar
+
 from odoo import models
 from odoo.models import regex_order
 from odoo.tools import SQL
+
+# Set while _read_group below runs Odoo's _read_group: its ORDER BY then names
+# the raw ids of the many2one groups. Server-side state, not a context key a caller could send.
+_ORDER_BY_RAW_IDS = ContextVar("crm_sfa_order_by_raw_ids", default=False)
 
 
 class CrmSfaReportMixin(models.AbstractModel):
@@ -13,6 +19,10 @@ class CrmSfaReportMixin(models.AbstractModel):
     for 160 groups. Here the database groups and orders by the raw ids, and the few
     groups are put back in the comodels' order in Python (one query per many2one).
     With an offset or a limit, the order has to be the database's: Odoo's way then.
+
+    This is the reports' only change to Odoo's grouping, and it changes the order of the
+    groups only (:meth:`_crm_sfa_sort_groups`): the figures (sums, averages, rates) are the
+    fields' own aggregates, which Odoo computes.
     """
 
     _name = "crm.sfa.report.mixin"
@@ -21,12 +31,17 @@ class CrmSfaReportMixin(models.AbstractModel):
     def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
         if offset or limit or not order or not groupby:
             return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
-        by_id = super(CrmSfaReportMixin, self.with_context(crm_sfa_order_by_id=True))
-        rows = by_id._read_group(domain, groupby, aggregates, having, order=order)
+        # Odoo's own grouping and aggregates, ordered by the raw ids of the many2one groups
+        # (_read_group_orderby below), then put in the order asked for
+        token = _ORDER_BY_RAW_IDS.set(True)
+        try:
+            rows = super()._read_group(domain, groupby, aggregates, having, order=order)
+        finally:
+            _ORDER_BY_RAW_IDS.reset(token)
         return self._crm_sfa_sort_groups(rows, [*groupby, *aggregates], order)
 
     def _read_group_orderby(self, order, groupby_terms, query):
-        if not (order and self.env.context.get("crm_sfa_order_by_id")):
+        if not (order and _ORDER_BY_RAW_IDS.get()):
             return super()._read_group_orderby(order, groupby_terms, query)
         terms = []
         for part in order.split(","):

@@ -26,6 +26,12 @@ class CrmSfaReportPerformance(models.Model):
 
     - daily plans, on their day: reported plans and their completion rate, credited to
       their owner (a plan has no customer, so no region).
+
+    The query is :meth:`_with` (the customers' first orders) and a ``UNION ALL`` of the
+    four kinds, each built from its ``_select_*``, ``_from_*`` and ``_where_*`` methods
+    (``order``, ``lead``, ``activity``, ``plan``), which a module extends through
+    ``super()``; a column added to the report is added to the four ``_select_*`` (the
+    branches of a union have the same columns, in the same order).
     """
 
     _name = "crm.sfa.report.performance"
@@ -78,16 +84,36 @@ class CrmSfaReportPerformance(models.Model):
         self.env.cr.execute(SQL("CREATE VIEW %s AS (%s)", SQL.identifier(self._table), self._query()))
 
     def _query(self):
+        branches = SQL(" UNION ALL ").join(
+            SQL("SELECT %s FROM %s WHERE %s", select, from_, where)
+            for select, from_, where in (
+                (self._select_order(), self._from_order(), self._where_order()),
+                (self._select_lead(), self._from_lead(), self._where_lead()),
+                (self._select_activity(), self._from_activity(), self._where_activity()),
+                (self._select_plan(), self._from_plan(), self._where_plan()),
+            )
+        )
+        return SQL("WITH %s %s", self._with(), branches)
+
+    def _with(self):
         return SQL(
             """
-            WITH first_orders AS (
+            first_orders AS (
                 SELECT DISTINCT ON (p.commercial_partner_id) so.id
                   FROM sale_order so
                   JOIN res_partner p ON p.id = so.partner_id
                  WHERE so.state = 'sale'
                  ORDER BY p.commercial_partner_id, so.date_order, so.id
             )
-            SELECT so.id * 4 AS id,
+            """
+        )
+
+    # confirmed orders, on their order date
+
+    def _select_order(self):
+        return SQL(
+            """
+                   so.id * 4 AS id,
                    'order' AS line_type,
                    so.date_order::date AS date,
                    so.user_id,
@@ -106,12 +132,27 @@ class CrmSfaReportPerformance(models.Model):
                    0 AS activity_count,
                    0 AS plan_count,
                    NULL::float AS plan_completion_rate
-              FROM sale_order so
+            """
+        )
+
+    def _from_order(self):
+        return SQL(
+            """
+                   sale_order so
               JOIN res_partner p ON p.id = so.partner_id
               LEFT JOIN first_orders fo ON fo.id = so.id
-             WHERE so.state = 'sale'
-            UNION ALL
-            SELECT l.id * 4 + 1,
+            """
+        )
+
+    def _where_order(self):
+        return SQL("so.state = 'sale'")
+
+    # opportunities won or lost, on their closing date
+
+    def _select_lead(self):
+        return SQL(
+            """
+                   l.id * 4 + 1,
                    'lead',
                    l.date_closed::date,
                    l.user_id,
@@ -129,13 +170,32 @@ class CrmSfaReportPerformance(models.Model):
                    0,
                    0,
                    NULL
-              FROM crm_lead l
+            """
+        )
+
+    def _from_lead(self):
+        return SQL(
+            """
+                   crm_lead l
               LEFT JOIN res_partner p ON p.id = l.partner_id
-             WHERE l.type = 'opportunity'
+            """
+        )
+
+    def _where_lead(self):
+        return SQL(
+            """
+                   l.type = 'opportunity'
                AND l.date_closed IS NOT NULL
                AND ((l.active AND l.probability >= 100) OR (NOT l.active AND l.probability = 0))
-            UNION ALL
-            SELECT m.id * 4 + 2,
+            """
+        )
+
+    # activities done on leads, orders and customers, on the day they were done
+
+    def _select_activity(self):
+        return SQL(
+            """
+                   m.id * 4 + 2,
                    'activity',
                    m.date::date,
                    author.user_id,
@@ -153,7 +213,13 @@ class CrmSfaReportPerformance(models.Model):
                    1,
                    0,
                    NULL
-              FROM mail_message m
+            """
+        )
+
+    def _from_activity(self):
+        return SQL(
+            """
+                   mail_message m
               LEFT JOIN crm_lead l ON m.model = 'crm.lead' AND l.id = m.res_id
               LEFT JOIN sale_order so ON m.model = 'sale.order' AND so.id = m.res_id
               LEFT JOIN res_partner customer
@@ -166,10 +232,23 @@ class CrmSfaReportPerformance(models.Model):
                      ORDER BY u.id
                      LIMIT 1
               ) author ON TRUE
-             WHERE m.model IN ('crm.lead', 'sale.order', 'res.partner')
+            """
+        )
+
+    def _where_activity(self):
+        return SQL(
+            """
+                   m.model IN ('crm.lead', 'sale.order', 'res.partner')
                AND m.mail_activity_type_id IS NOT NULL
-            UNION ALL
-            SELECT dp.id * 4 + 3,
+            """
+        )
+
+    # daily plans reported, on their day
+
+    def _select_plan(self):
+        return SQL(
+            """
+                   dp.id * 4 + 3,
                    'plan',
                    dp.date,
                    dp.user_id,
@@ -187,8 +266,16 @@ class CrmSfaReportPerformance(models.Model):
                    0,
                    1,
                    dp.completion_rate
-              FROM crm_daily_plan dp
-              JOIN res_users u ON u.id = dp.user_id
-             WHERE dp.state = 'reported'
             """
         )
+
+    def _from_plan(self):
+        return SQL(
+            """
+                   crm_daily_plan dp
+              JOIN res_users u ON u.id = dp.user_id
+            """
+        )
+
+    def _where_plan(self):
+        return SQL("dp.state = 'reported'")

@@ -36,8 +36,22 @@ class CrmSfaCommon(CrmSuiteOrgCase):
     @classmethod
     def _setup_companies(cls):
         companies = super()._setup_companies()
+        cls._ensure_chart_of_accounts(cls.company)
         cls.branch = cls.env["res.company"].create({"name": "HQ Branch", "parent_id": cls.company.id})
         return companies | cls.branch
+
+    @classmethod
+    def _ensure_chart_of_accounts(cls, company):
+        """Give ``company`` Odoo's generic chart of accounts if it has none yet.
+
+        Installed with its tests in one step (``-i crm_sfa --test-enable``), the module's
+        tests run before Odoo loads the chart of accounts that the installation of
+        ``account`` chose (it does at the end of the registry's loading): they load it
+        themselves, as ``AccountTestInvoicingCommon`` does, for the test only. A database
+        that has its chart already (the suite's template) keeps it, at no cost.
+        """
+        if not company.chart_template:
+            cls.env["account.chart.template"].try_loading("generic_coa", company, install_demo=False)
 
     @classmethod
     def _setup_users(cls):

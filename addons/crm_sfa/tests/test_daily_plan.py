@@ -204,7 +204,17 @@ class TestDailyPlan(DailyPlanCommon):
 
 
 class TestDailyPlanReminders(DailyPlanCommon):
-    """The morning and evening crons, with the clock on ``DAY``."""
+    """The hourly crons remind at 7:00 and 17:00 of each salesperson's day; the clock is on ``DAY``.
+
+    The salespeople of the fixture work in UTC, but those that the tests move to
+    Shanghai (UTC+8) and Paris (UTC+1 in March).
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        users = cls.participant | cls.colleague | cls.sub_user | cls.other_user | cls.manager | cls.executive
+        (users | cls.branch_user | cls.company2_user | cls.other_manager).write({"tz": "UTC"})
 
     def _reminders(self, xmlid, plans):
         return self.env["mail.activity"].search(
@@ -220,7 +230,7 @@ class TestDailyPlanReminders(DailyPlanCommon):
         users |= self.executive | self.branch_user | self.company2_user | self.other_manager | self.portal
         return self.env["crm.daily.plan"].search([("date", "=", day), ("user_id", "in", users.ids)])
 
-    @freeze_time("2025-03-04 06:00:00")
+    @freeze_time("2025-03-04 07:00:00")
     def test_morning_reminder_once_per_salesperson_without_plan(self):
         tuesday = date(2025, 3, 4)
         self._new_plan(self.participant, self.company, day=tuesday)
@@ -245,12 +255,12 @@ class TestDailyPlanReminders(DailyPlanCommon):
             self._reminders("crm_sfa.mail_activity_type_crm_daily_plan_plan", plans), reminders, "nor reminder"
         )
 
-    @freeze_time("2025-03-08 06:00:00")
+    @freeze_time("2025-03-08 07:00:00")
     def test_no_morning_reminder_on_a_day_off(self):
         self.env["crm.daily.plan"]._cron_remind_missing_plans()
         self.assertFalse(self._fixture_plans_of(date(2025, 3, 8)))
 
-    @freeze_time("2025-03-04 06:00:00")
+    @freeze_time("2025-03-04 07:00:00")
     def test_planning_the_day_closes_the_morning_reminder(self):
         self.env["crm.daily.plan"]._cron_remind_missing_plans()
         plan = self._fixture_plans_of(date(2025, 3, 4)).filtered(lambda plan: plan.user_id == self.colleague)
@@ -259,7 +269,7 @@ class TestDailyPlanReminders(DailyPlanCommon):
         plan.action_plan()
         self.assertFalse(self._reminders("crm_sfa.mail_activity_type_crm_daily_plan_plan", plan))
 
-    @freeze_time("2025-03-03 16:00:00")
+    @freeze_time("2025-03-03 17:00:00")
     def test_evening_reminder_once_per_planned_unreported_plan(self):
         planned = self.pick(self.plans, "participant", "colleague", "branch_user")
         planned.action_plan()
@@ -278,6 +288,58 @@ class TestDailyPlanReminders(DailyPlanCommon):
         self.plans["participant"].with_user(self.participant).action_report()
         self.assertFalse(self._reminders(report_type, self.plans["participant"]), "reporting closes the reminder")
 
+    def test_morning_reminder_at_each_salesperson_local_hour(self):
+        tuesday = date(2025, 3, 4)
+        self.participant.tz = "Asia/Shanghai"
+        self.colleague.tz = "Europe/Paris"
+        Plan = self.env["crm.daily.plan"]
+        plan_type = "crm_sfa.mail_activity_type_crm_daily_plan_plan"
+
+        def tuesday_plan(user):
+            return self._fixture_plans_of(tuesday).filtered(lambda plan: plan.user_id == user)
+
+        with freeze_time("2025-03-03 22:59:00"):  # Shanghai 6:59 on Tuesday
+            Plan._cron_remind_missing_plans()
+        self.assertFalse(tuesday_plan(self.participant), "not before 7:00 in Shanghai")
+        with freeze_time("2025-03-03 23:00:00"):  # Shanghai 7:00 on Tuesday, Paris midnight
+            Plan._cron_remind_missing_plans()
+        self.assertEqual(self._reminders(plan_type, tuesday_plan(self.participant)).user_id, self.participant)
+        self.assertFalse(tuesday_plan(self.colleague), "still the night in Paris")
+        self.assertFalse(tuesday_plan(self.sub_user), "still Monday in UTC")
+        with freeze_time("2025-03-04 06:00:00"):  # Paris 7:00, Shanghai 14:00
+            Plan._cron_remind_missing_plans()
+        self.assertEqual(self._reminders(plan_type, tuesday_plan(self.colleague)).user_id, self.colleague)
+        self.assertEqual(len(tuesday_plan(self.participant).activity_ids), 1, "Shanghai was reminded once")
+        self.assertFalse(tuesday_plan(self.sub_user), "6:00 in UTC")
+
+    def test_evening_reminder_at_each_salesperson_local_hour(self):
+        self.participant.tz = "Asia/Shanghai"
+        self.colleague.tz = "Europe/Paris"
+        planned = self.pick(self.plans, "participant", "colleague", "sub_user")
+        planned.action_plan()
+        Plan = self.env["crm.daily.plan"]
+        report_type = "crm_sfa.mail_activity_type_crm_daily_plan_report"
+        with freeze_time("2025-03-03 09:00:00"):  # Shanghai 17:00, Paris 10:00
+            Plan._cron_remind_unreported_plans()
+        self.assertEqual(self._reminders(report_type, planned).user_id, self.participant)
+        with freeze_time("2025-03-03 16:00:00"):  # Paris 17:00
+            Plan._cron_remind_unreported_plans()
+        self.assertEqual(self._reminders(report_type, planned).user_id, self.participant | self.colleague)
+        with freeze_time("2025-03-03 17:00:00"):  # UTC 17:00
+            Plan._cron_remind_unreported_plans()
+        reminders = self._reminders(report_type, planned)
+        self.assertEqual(len(reminders), 3, "once each")
+        self.assertEqual(reminders.user_id, self.participant | self.colleague | self.sub_user)
+
+    def test_company_time_zone_without_one_of_the_salesperson(self):
+        self.colleague.tz = False
+        self.company.resource_calendar_id.tz = "Asia/Shanghai"
+        self.plans["colleague"].action_plan()
+        with freeze_time("2025-03-03 09:00:00"):  # Shanghai 17:00
+            self.env["crm.daily.plan"]._cron_remind_unreported_plans()
+        reminders = self._reminders("crm_sfa.mail_activity_type_crm_daily_plan_report", self.plans["colleague"])
+        self.assertEqual(reminders.user_id, self.colleague)
+
 
 @tagged("is_query_count", "crm_sfa_perf")
 class TestDailyPlanPerformance(CrmSfaCommon):
@@ -295,6 +357,7 @@ class TestDailyPlanPerformance(CrmSfaCommon):
                     "company_id": cls.company.id,
                     "company_ids": [Command.set(cls.company.ids)],
                     "groups_id": [Command.set(salesman.ids)],
+                    "tz": "UTC",
                 }
                 for index in range(50)
             ]
@@ -312,7 +375,7 @@ class TestDailyPlanPerformance(CrmSfaCommon):
         )
 
     @warmup
-    @freeze_time("2025-03-04 06:00:00")
+    @freeze_time("2025-03-04 07:00:00")
     def test_morning_reminder_of_fifty_salespeople(self):
         Plan = self.env["crm.daily.plan"]
         with self.assertQueryCount(24):  # 20 measured alone

@@ -147,18 +147,30 @@ class TestFunnelReport(FunnelCommon):
         )
         self.assertEqual([group["stage_id"][0] for group in groups], [later.id, self.stage_1.id, self.stage_2.id])
 
-    def test_won_stage_has_no_conversion_of_its_own(self):
+    def test_caller_context_does_not_change_the_group_order(self):
+        """The raw-id ordering is the mixin's own, not a context key a caller may send."""
+        domain = [*self._may(), ("team_id", "=", self.team_sales.id)]
+        Report = self.Report.with_context(crm_sfa_order_by_id=True)
+        groups = Report.read_group(domain, ["entered_count:sum"], ["user_id"], limit=2, lazy=False)
+        self.assertEqual([group["user_id"][0] for group in groups], [self.colleague.id, self.participant.id])
+
+    def test_won_entries_are_conversions(self):
         lead = self.leads_colleague[0]
         with freeze_time("2026-05-20 09:00:00"):
             lead.stage_id = self.stage_won
         self.env.flush_all()
-        self.env.cr.execute(
-            "SELECT conversion_rate, entered_count FROM crm_sfa_report_funnel WHERE lead_id = %s AND stage_id = %s",
-            [lead.id, self.stage_won.id],
+        won = self.Report.search([("lead_id", "=", lead.id), ("stage_id", "=", self.stage_won.id)])
+        self.assertEqual(
+            (won.outcome, won.entered_count, won.converted_count, won.conversion_rate), ("open", 1, 1, 100)
         )
-        self.assertEqual(self.env.cr.fetchall(), [(None, 1)])
         second = self.Report.search([("lead_id", "=", lead.id), ("stage_id", "=", self.stage_2.id)])
         self.assertEqual((second.outcome, second.converted_count), ("forward", 1))
+        # reopened: the won entry was no conversion after all
+        with freeze_time("2026-05-21 09:00:00"):
+            lead.stage_id = self.stage_2
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.assertEqual((won.outcome, won.converted_count, won.conversion_rate), ("backward", 0, 0))
 
     def test_report_rows_per_role(self):
         mine = self.Report.with_user(self.participant).search(self._may())
@@ -217,7 +229,7 @@ class TestConversionAlert(FunnelCommon):
             lambda m: m.message_type == "comment" and self.manager.partner_id in m.partner_ids
         )
         self.assertEqual(len(messages), 1)
-        self.assertIn("Suite Participant moved 1 of 7", str(messages.body))
+        self.assertIn("Suite Participant converted 1 of 7", str(messages.body))
         # a week later, still below: no second alert
         with freeze_time("2026-05-18 06:00:00"):
             self.assertFalse(Alert._cron_check_conversion())
@@ -242,3 +254,37 @@ class TestConversionAlert(FunnelCommon):
             with self.assertRaises(AccessError):
                 alert.with_user(user).read(["conversion_rate"])
         self.assertVisible(self.executive, alert, alert.browse(), allowed_company_ids=self.company_2.ids)
+
+    def test_salesperson_who_wins_everything_gets_no_alert(self):
+        """In June, the participant wins each of 6 leads straight from the first stage; the colleague
+        takes each of 6 through the second stage to the third. Counting won entries as no
+        conversion, the winner converted 6 of 12 entries against 12 of 18 for the colleague
+        (team 60 %), and was alerted below 90 % of the team average."""
+        self.company.crm_sfa_conversion_alert_ratio = 0.9
+        with freeze_time("2026-06-02 09:00:00"):
+            winner = self._leads(self.participant, self.team_sales, 6)
+            climber = self._leads(self.colleague, self.team_sales, 6)
+        with freeze_time("2026-06-03 09:00:00"):
+            winner.stage_id = self.stage_won
+            climber.stage_id = self.stage_2
+        with freeze_time("2026-06-04 09:00:00"):
+            climber.stage_id = self.stage_3
+        self.env.flush_all()
+        with freeze_time("2026-06-22 06:00:00"):
+            alerts = self.env["crm.sfa.conversion.alert"]._cron_check_conversion()
+        self.assertNotIn(self.participant, alerts.user_id, "the best closer converted 12 of 12")
+        # the colleague converted 12 of 18 (67 %), below 90 % of the team's 24 of 30 (80 %)
+        self.assertEqual(alerts.user_id, self.colleague)
+        # the funnel shows the rates the alert compared
+        june = [("date", ">=", "2026-06-01"), ("date", "<", "2026-07-01"), ("team_id", "=", self.team_sales.id)]
+        funnel = {
+            user: (entered, converted, rate)
+            for user, entered, converted, rate in self.Report._read_group(
+                june, ["user_id"], ["entered_count:sum", "converted_count:sum", "conversion_rate:avg"]
+            )
+        }
+        self.assertEqual(funnel[self.participant], (12, 12, 100))
+        self.assertEqual(funnel[self.colleague][:2], (alerts.entered_count, alerts.converted_count))
+        self.assertAlmostEqual(funnel[self.colleague][2], alerts.conversion_rate, places=1)
+        [(team_rate,)] = self.Report._read_group(june, [], ["conversion_rate:avg"])
+        self.assertAlmostEqual(team_rate, alerts.team_conversion_rate, places=1)

@@ -2,6 +2,8 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged, warmup
 
+from odoo.addons.crm_workflow.tests.common import call_kw
+
 from .common import CrmSfaCommon
 
 
@@ -102,6 +104,59 @@ class TestHandover(HandoverCase):
         self.assertEqual(log.lead_ids, self.portfolio_leads)
         self.assertEqual(log.partner_ids, self.acme | self.acme_buyer | self.globex)
         self.assertEqual(log.order_ids, self.portfolio_orders)
+
+    def test_log_lists_the_records_moved(self):
+        action = self._handover(to_user_id=self.colleague.id)
+        log = self.env["crm.handover.log"].with_user(self.manager).browse(action["res_id"])
+        moved = {(line.kind, line.name, line.activity_on or False) for line in log.line_ids}
+        self.assertEqual(
+            moved,
+            {
+                ("lead", "Acme deal", False),
+                ("lead", "Globex deal", False),
+                ("lead", "Opportunity of participant", False),
+                ("partner", "Acme", False),
+                ("partner", "Acme, Acme Buyer", False),
+                ("partner", "Globex", False),
+                ("order", self.quote_acme.name, False),
+                ("order", self.orders["participant"].name, False),
+                ("activity", "Call", "Acme deal"),
+                ("activity", "To-Do", "Acme"),
+            },
+        )
+        self.assertEqual(
+            {(line.name, line.date_deadline) for line in log.line_ids if line.kind == "activity"},
+            {("Call", self.activity_deal.date_deadline), ("To-Do", self.activity_customer.date_deadline)},
+        )
+        lead_lines = log.line_ids.filtered(lambda line: line.res_model == "crm.lead")
+        self.assertEqual({line.record_ref.id for line in lead_lines}, set(self.portfolio_leads.ids))
+        # the log still names what moved once it is renamed, done or deleted
+        self.deal_globex.name = "Globex renewal"
+        self.activity_deal.action_feedback(feedback="Called")
+        self.env.invalidate_all()
+        self.assertIn(("activity", "Call", "Acme deal"), {(li.kind, li.name, li.activity_on) for li in log.line_ids})
+        self.assertIn("Globex deal", log.line_ids.mapped("name"))
+
+    def test_log_lines_are_the_system_s(self):
+        action = self._handover(to_user_id=self.colleague.id)
+        log = self.env["crm.handover.log"].browse(action["res_id"])
+        line = log.line_ids[:1]
+        with self.assertRaises(AccessError):
+            call_kw(self.manager, "crm.handover.log.line", "write", line.ids, {"name": "Nothing"})
+        with self.assertRaises(AccessError):
+            call_kw(
+                self.manager,
+                "crm.handover.log.line",
+                "create",
+                {"log_id": log.id, "kind": "lead", "res_model": "crm.lead", "res_id": 1, "name": "Forged"},
+            )
+        with self.assertRaises(AccessError):
+            call_kw(self.manager, "crm.handover.log", "write", log.ids, {"line_ids": [Command.clear()]})
+        with self.assertRaises(AccessError):
+            call_kw(self.participant, "crm.handover.log.line", "read", line.ids, ["name"])
+        [values] = call_kw(self.manager, "crm.handover.log.line", "read", line.ids, ["name"])
+        self.assertEqual(values["name"], line.name)
+        self.assertVisible(self.executive, log.line_ids, log.line_ids)
 
     def test_new_owner_is_told_once(self):
         domain = [("partner_ids", "in", self.colleague.partner_id.ids), ("message_type", "=", "user_notification")]

@@ -1,4 +1,5 @@
 from odoo.tests import BaseCase
+from odoo.tools import SQL
 
 from ..lib import conversion
 
@@ -7,6 +8,12 @@ class TestConversion(BaseCase):
     def test_rate(self):
         self.assertEqual(conversion.rate(3, 4), 0.75)
         self.assertEqual(conversion.rate(0, 0), 0.0)
+
+    def test_won_entries_are_conversions(self):
+        condition = conversion.converted_sql(SQL("h.outcome"), SQL("s.is_won"))
+        self.assertEqual(
+            condition.code, "(h.outcome = 'forward' OR (COALESCE(s.is_won, FALSE) AND h.outcome = 'open'))"
+        )
 
     def test_team_rates_pool_the_entries(self):
         stats = {("north", "ann"): (4, 1), ("north", "bob"): (6, 5), ("south", "cid"): (2, 2)}

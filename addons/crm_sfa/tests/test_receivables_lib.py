@@ -2,7 +2,9 @@ from datetime import date
 
 from odoo.tests import BaseCase
 
-from ..lib.receivables import alert_due, credit_decision, days_overdue
+from ..lib.receivables import Receivable, alert_due, credit_decision, days_overdue, is_overdue, summarize
+
+TODAY = date(2025, 2, 10)
 
 
 class TestDaysOverdue(BaseCase):
@@ -20,6 +22,34 @@ class TestDaysOverdue(BaseCase):
             days_overdue(date(2025, 1, 1), "2025-02-10")
 
 
+class TestOverdue(BaseCase):
+    def test_past_due_with_something_to_pay(self):
+        self.assertTrue(is_overdue(date(2025, 2, 9), 100, TODAY))
+
+    def test_due_today_or_later_is_not_overdue(self):
+        self.assertFalse(is_overdue(TODAY, 100, TODAY))
+        self.assertFalse(is_overdue(date(2025, 3, 1), 100, TODAY))
+
+    def test_nothing_left_to_pay_is_not_overdue(self):
+        self.assertFalse(is_overdue(date(2025, 1, 1), 0, TODAY))
+        self.assertFalse(is_overdue(date(2025, 1, 1), -50, TODAY), "a credit note or a payment")
+        self.assertFalse(is_overdue(None, 100, TODAY))
+
+    def test_each_instalment_counts_on_its_own(self):
+        """Half due 40 days ago, half due in 20 days; a credit note lowers the balance only."""
+        lines = [
+            ("acme", date(2025, 1, 1), 500.0),
+            ("acme", date(2025, 3, 2), 500.0),
+            ("acme", date(2024, 12, 1), -200.0),
+            ("globex", date(2025, 3, 2), 300.0),
+        ]
+        figures = summarize(lines, TODAY)
+        self.assertEqual(figures["acme"], Receivable(balance=800.0, overdue=500.0, oldest_due=date(2025, 1, 1)))
+        self.assertEqual(figures["acme"].days_overdue(TODAY), 40)
+        self.assertEqual(figures["globex"], Receivable(balance=300.0))
+        self.assertEqual(figures["globex"].days_overdue(TODAY), 0)
+
+
 class TestAlertDue(BaseCase):
     def test_alert_after_threshold(self):
         self.assertTrue(alert_due(31, 30))
@@ -32,6 +62,14 @@ class TestAlertDue(BaseCase):
 
 
 class TestCreditDecision(BaseCase):
+    def test_confirmed_orders_not_invoiced_count(self):
+        decision = credit_decision(
+            receivable=200, order_amount=500, uninvoiced=400, credit_limit=1000, credit_limit_enabled=True
+        )
+        self.assertTrue(decision.over_credit_limit)
+        self.assertEqual(decision.exposure, 1100)
+        self.assertEqual(decision.excess, 100)
+
     def test_within_credit_limit(self):
         decision = credit_decision(receivable=400, order_amount=500, credit_limit=1000, credit_limit_enabled=True)
         self.assertFalse(decision.blocked)

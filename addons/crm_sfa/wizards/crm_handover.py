@@ -116,6 +116,7 @@ class CrmHandover(models.TransientModel):
             "lead_ids": [Command.set(leads.ids)],
             "partner_ids": [Command.set(partners.ids)],
             "order_ids": [Command.set(orders.ids)],
+            "line_ids": self._log_lines(leads, partners, orders, activities),
             "lead_count": len(leads),
             "partner_count": len(partners),
             "order_count": len(orders),
@@ -182,6 +183,28 @@ class CrmHandover(models.TransientModel):
             domain = ["|", *domain, *part] if domain else part
         activities = Activity.search([("user_id", "=", from_user.id), *domain])
         return leads, partners, orders, activities
+
+    def _log_lines(self, leads, partners, orders, activities):
+        """The log's lines: each record moved, by its name now (read as superuser, as the records moved)."""
+        lines = [
+            Command.create({"kind": kind, "res_model": records._name, "res_id": record.id, "name": record.display_name})
+            for kind, records in (("lead", leads), ("partner", partners), ("order", orders))
+            for record in records.sudo()
+        ]
+        lines += [
+            Command.create(
+                {
+                    "kind": "activity",
+                    "res_model": activity._name,
+                    "res_id": activity.id,
+                    "name": activity.summary or activity.activity_type_id.name or activity.res_name,
+                    "activity_on": activity.res_name,
+                    "date_deadline": activity.date_deadline,
+                }
+            )
+            for activity in activities.sudo()
+        ]
+        return lines
 
     def _lead_values(self, leads, to_user):
         """[(values, leads)] to give the leads to ``to_user``, with the team crm.lead would compute, in batch.

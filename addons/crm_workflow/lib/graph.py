@@ -24,8 +24,6 @@ from collections import defaultdict, deque
 from itertools import combinations
 
 START, END = "start", "end"
-SPLIT_MODES = ("xor", "and", "or")
-JOIN_MODES = ("xor", "and", "or")
 # Beyond this many states a process is too large to explore: it is let through.
 MAX_STATES = 20000
 

@@ -29,8 +29,8 @@ class CrmSfaPeriodMixin(models.AbstractModel):
         default=1,
         help="1-4 for a quarter, 1-12 for a month; 1 for a year.",
     )
-    date_from = fields.Date(string="From", compute="_compute_dates", store=True, index=True)
-    date_to = fields.Date(string="To", compute="_compute_dates", store=True)
+    date_from = fields.Date(string="Period Start", compute="_compute_dates", store=True, index=True)
+    date_to = fields.Date(string="Period End", compute="_compute_dates", store=True)
 
     @api.depends("period_type", "year", "period_number")
     def _compute_dates(self):

@@ -2,12 +2,10 @@ import datetime
 from collections import defaultdict
 
 from odoo import models
-from odoo.exceptions import UserError
 from odoo.osv import expression
 
-from odoo.addons.crm_workflow.lib import domains
-
 from ..lib import assignment
+from .crm_team_member import read_assignment_domain
 
 
 class CrmTeam(models.Model):
@@ -193,18 +191,14 @@ class CrmTeam(models.Model):
         return allowed
 
     def _crm_assignment_domain(self):
-        """The team's assignment domain as a list, read by the suite's domain parser (a literal,
-        never evaluated); ``[]`` for any lead."""
+        """The team's assignment domain as a list (``[]`` for any lead)."""
         self.ensure_one()
-        try:
-            domain = domains.evaluate(self.assignment_domain, uid=self.env.uid)
-        except domains.ConditionError as error:
-            raise UserError(
-                self.env._(
-                    "The assignment domain of the sales team %(team)s cannot be read (%(error)s): correct it on "
-                    "the team's form before assigning leads.",
-                    team=self.name,
-                    error=str(error),
-                )
-            ) from error
-        return [] if domain == [expression.TRUE_LEAF] else domain
+        return read_assignment_domain(
+            self,
+            lambda error: self.env._(
+                "The assignment domain of the sales team %(team)s cannot be read (%(error)s): correct it on "
+                "the team's form before assigning leads.",
+                team=self.name,
+                error=error,
+            ),
+        )

@@ -1,6 +1,5 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.osv import expression
 
 from odoo.addons.crm_workflow.lib import domains
 
@@ -80,22 +79,18 @@ class CrmTeamMember(models.Model):
         return quota
 
     def _crm_assignment_domain(self):
-        """The member's assignment domain as a list, read by the suite's domain parser (a literal,
-        never evaluated); ``[]`` for any lead."""
+        """The member's assignment domain as a list (``[]`` for any lead)."""
         self.ensure_one()
-        try:
-            domain = domains.evaluate(self.assignment_domain, uid=self.env.uid)
-        except domains.ConditionError as error:
-            raise UserError(
-                self.env._(
-                    "The assignment domain of %(user)s in %(team)s cannot be read (%(error)s): correct it on "
-                    "the team member's form before assigning leads.",
-                    user=self.user_id.name,
-                    team=self.crm_team_id.name,
-                    error=str(error),
-                )
-            ) from error
-        return [] if domain == [expression.TRUE_LEAF] else domain
+        return read_assignment_domain(
+            self,
+            lambda error: self.env._(
+                "The assignment domain of %(user)s in %(team)s cannot be read (%(error)s): correct it on "
+                "the team member's form before assigning leads.",
+                user=self.user_id.name,
+                team=self.crm_team_id.name,
+                error=error,
+            ),
+        )
 
     def _crm_assignment_members(self, capacities, last_assigned, allowed):
         """These members as :class:`lib.assignment.Member`, in one pass.
@@ -163,3 +158,13 @@ class CrmTeamMember(models.Model):
             or self.crm_interest_tag_ids
             or self.crm_interest_category_ids
         )
+
+
+def read_assignment_domain(record, message):
+    """``record.assignment_domain`` (a team's or a member's) as a list, read by the suite's
+    domain parser: a literal, never evaluated. ``message(error)`` is the sentence of the
+    ``UserError`` raised when it cannot be read."""
+    try:
+        return domains.evaluate(record.assignment_domain, uid=record.env.uid)
+    except domains.ConditionError as error:
+        raise UserError(message(str(error))) from error

@@ -65,9 +65,11 @@ def parse(text):
                 raise ConditionError(f"{operator!r} is not an operator")
         domain.append((left, operator, list(right) if isinstance(right, tuple) else right))
     try:
-        return expression.normalize_domain(domain)
+        domain = expression.normalize_domain(domain)
     except (AssertionError, ValueError, IndexError) as error:
         raise ConditionError(f"the criteria and the operators '&', '|', '!' do not match ({error})") from error
+    # the empty condition is the empty list, whatever normalize_domain makes of it
+    return [] if domain == [expression.TRUE_LEAF] else domain
 
 
 def evaluate(text, **values):
@@ -84,7 +86,7 @@ def substitute(domain, values):
 
 def format(domain):
     """The text to store for a parsed domain: its normalised literal."""
-    if list(domain) in ([], [expression.TRUE_LEAF]):
+    if not domain:
         return "[]"
     return repr([tuple(element) if isinstance(element, list | tuple) else element for element in domain])
 

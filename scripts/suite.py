@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Set up, run and test the CRM suite against an Odoo 18 that is already installed.
 
+    python3 scripts/suite.py deps            install requirements.txt (test and run do it too)
     python3 scripts/suite.py test            every module alone, then all together
     python3 scripts/suite.py test crm_sfa    one module alone (and nothing else)
     python3 scripts/suite.py run             demo database on http://localhost:8069
@@ -317,11 +318,40 @@ def test_tags(modules):
     return ",".join(f"/{module}" for module in modules)
 
 
+def install_requirements():
+    """Install requirements.txt into this Python: the libraries as usual, the Odoo add-ons
+    from PyPI (odoo-addon-*) with --no-deps, since their wheels require a distribution
+    named "odoo" that no registry has, next to the Odoo that is already importable."""
+    lines = [line.split("#")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
+    requirements = [line for line in lines if line]
+    addons = [line for line in requirements if line.startswith("odoo-addon-")]
+    libraries = [line for line in requirements if line not in addons]
+    pip = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--root-user-action=ignore",
+    ]
+    for args in ([*libraries], ["--no-deps", *addons]):
+        if args and args != ["--no-deps"]:
+            proc = subprocess.run([*pip, *args], check=False)
+            if proc.returncode:
+                die(f"pip could not install {' '.join(args)}")
+
+
+def cmd_deps(options):
+    install_requirements()
+
+
 def cmd_test(options):
     unknown = set(options.modules) - set(MODULES)
     if unknown:
         die(f"unknown module(s) {', '.join(sorted(unknown))}; choose among {', '.join(MODULES)}")
     find_odoo()
+    install_requirements()
     ensure_postgres()
     if not shutil.which("chromium") and not shutil.which("google-chrome"):
         die("no Chromium on PATH: the tours need it (Debian: apt-get install chromium).")
@@ -387,6 +417,7 @@ def cmd_test(options):
 
 def cmd_run(options):
     find_odoo()
+    install_requirements()
     ensure_postgres()
     port = options.port
     if options.reset or not db_exists(DEMO_DB):
@@ -414,6 +445,7 @@ def cmd_run(options):
 
 def cmd_i18n(options):
     find_odoo()
+    install_requirements()
     ensure_postgres()
     logdir = Path(tempfile.mkdtemp(prefix="crm-suite-i18n-"))
     tally = Tally()
@@ -451,6 +483,7 @@ def merge_catalog(po_path, pot_path):
 def cmd_bench(options):
     """Install a module in a fresh database and run its benchmark scripts (bench/<module>_*.py)."""
     find_odoo()
+    install_requirements()
     ensure_postgres()
     logdir = Path(tempfile.mkdtemp(prefix="crm-suite-bench-"))
     tally = Tally()
@@ -480,6 +513,7 @@ def cmd_bench(options):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("deps", help="install requirements.txt (the Odoo add-ons from PyPI with --no-deps)")
     test = sub.add_parser("test", help="run the suite's tests in real Odoo")
     test.add_argument("modules", nargs="*", help="only these modules, alone")
     test.add_argument("--keep", action="store_true", help="keep the test databases")
@@ -491,7 +525,9 @@ def main():
     bench = sub.add_parser("bench", help="run the benchmarks of bench/ (figures go in the module READMEs)")
     bench.add_argument("modules", nargs="*")
     options = parser.parse_args()
-    handler = {"test": cmd_test, "run": cmd_run, "i18n": cmd_i18n, "bench": cmd_bench}[options.command]
+    handler = {"deps": cmd_deps, "test": cmd_test, "run": cmd_run, "i18n": cmd_i18n, "bench": cmd_bench}[
+        options.command
+    ]
     return handler(options)
 
 

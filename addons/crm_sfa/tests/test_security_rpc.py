@@ -8,9 +8,8 @@ from datetime import date, datetime
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.service.model import get_public_method
 
-from odoo.addons.crm_workflow.tests.common import call_kw
+from odoo.addons.crm_workflow.tests.common import call_kw, public_methods
 
 from .common_forecast import CrmSfaForecastCommon
 from .common_receivables import CrmSfaReceivablesCommon
@@ -399,20 +398,7 @@ class TestPrivateMethods(SecurityRpcCommon):
     """Finding 3: what is not a button of the user's role cannot be called over RPC."""
 
     def test_public_methods_are_the_buttons_and_orm_overrides(self):
-        found = set()
-        for name in self.env.registry:
-            model = self.env[name]
-            for cls in type(model).mro():
-                if not cls.__module__.startswith("odoo.addons.crm_sfa."):
-                    continue
-                for attribute, value in vars(cls).items():
-                    if attribute.startswith("_") or not callable(value):
-                        continue
-                    try:
-                        get_public_method(model, attribute)
-                    except AccessError:
-                        continue
-                    found.add((name, attribute))
+        found = public_methods(self.env, "crm_sfa")
         self.assertEqual(sorted(found), sorted(PUBLIC_METHODS))
 
     def test_portal_cannot_refresh_the_win_rates(self):

@@ -1,4 +1,5 @@
 from odoo import Command, api
+from odoo.exceptions import AccessError
 from odoo.service.model import get_public_method
 from odoo.tests import TransactionCase, new_test_user
 
@@ -12,6 +13,26 @@ def call_kw(user, model, method, *args, context=None, **kwargs):
     # the web client sends its whole context with every call, the allowed companies in it
     kwargs["context"] = {"lang": "en_US", "allowed_company_ids": user.company_ids.ids, **(context or {})}
     return api.call_kw(records, method, list(args), kwargs)
+
+
+def public_methods(env, module):
+    """``(model, method)`` of every method an add-on defines that RPC may call: the
+    inventory a module's security test compares with the buttons it means to offer."""
+    found = set()
+    for name in env.registry:
+        model = env[name]
+        for cls in type(model).mro():
+            if not cls.__module__.startswith(f"odoo.addons.{module}."):
+                continue
+            for attribute, value in vars(cls).items():
+                if attribute.startswith("_") or not callable(value):
+                    continue
+                try:
+                    get_public_method(model, attribute)
+                except AccessError:
+                    continue
+                found.add((name, attribute))
+    return found
 
 
 def new_staff_user(env, login, groups, department=None, companies=None):

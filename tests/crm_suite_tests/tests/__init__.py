@@ -1,2 +1,3 @@
 from . import test_i18n
 from . import test_roles
+from . import test_eai_case_statuses

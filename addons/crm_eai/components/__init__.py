@@ -1,0 +1,2 @@
+from . import mapper
+from . import pdm

@@ -279,7 +279,7 @@ try:
         f"job, the flush) {ms(sum(page_times) - spent.get('soap', 0.0) - spent.get('import', 0.0), pages)}"
     )
     print(
-        "  the import of a page: res.partner create (Odoo's ORM, with its mail log) "
+        "  the import of a page: res.partner create (Odoo's ORM) "
         f"{ms(spent.get('create', 0.0), pages)}, "
         f"bindings written {ms(spent.get('bind', 0.0), pages)}, bindings and keys looked up "
         f"{ms(spent.get('lookup', 0.0), pages)}, values mapped {ms(spent.get('map', 0.0), pages)}"

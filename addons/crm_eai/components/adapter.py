@@ -12,16 +12,21 @@ from ..lib import soap
 ADAPTERS = {}
 
 
-def register(protocol):
+def register(protocol, kind=None):
+    """Class decorator: the adapter of ``protocol``, for backends of ``kind`` (all kinds
+    when None); a system whose service does not speak the suite's contract registers its
+    own adapter for its kind, as OCA connector does with its adapter components."""
+
     def decorator(cls):
-        ADAPTERS[protocol] = cls
+        ADAPTERS[(kind, protocol)] = cls
         return cls
 
     return decorator
 
 
 def adapter_for(backend):
-    return ADAPTERS[backend.protocol](backend)
+    cls = ADAPTERS.get((backend.kind, backend.protocol)) or ADAPTERS[(None, backend.protocol)]
+    return cls(backend)
 
 
 @register("soap")

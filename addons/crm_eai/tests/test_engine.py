@@ -210,6 +210,25 @@ class TestFaults(CrmEaiEngineCase):
         self.assertFalse(self.partners())
         self.assertTrue(self.backend.activity_ids, "the responsible is alerted")
 
+    def test_connection_dropped_mid_sync(self):
+        """The second of three pages is cut off: the first stays in, the sync resumes at
+        the second page, and every customer is there once."""
+        self.peer.entities = {"customer": self.customers_page(120)}
+        with trap_jobs() as trap:
+            self.customers.with_user(self.administrator).action_sync()
+            self.run_jobs(trap, limit=1)  # page 1
+            self.peer.inject("drop", "ListRecords")
+            self.run_jobs(trap)  # page 2 fails
+        pages = self.exchanges(kind="pull")
+        self.assertEqual(pages.mapped("state"), ["done", "failed"])
+        self.assertEqual(len(self.partners()), 50)
+        self.make_due(pages[1])
+        self.retry_due()
+        pages = self.exchanges(kind="pull")
+        self.assertEqual(pages.mapped("state"), ["done", "done", "done"])
+        self.assertEqual(len(self.partners()), 120)
+        self.assertEqual(len(set(self.partners().mapped("ref"))), 120)
+
     def test_slow_answer_within_the_timeout_is_taken(self):
         self.peer.entities = {"customer": self.customers_page(2)}
         self.peer.inject("slow", "ListRecords", delay=0.5)

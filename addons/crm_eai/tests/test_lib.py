@@ -1,7 +1,7 @@
 import tempfile
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 from uuid import uuid4
@@ -12,7 +12,7 @@ from zeep import Transport
 from odoo.tests import BaseCase
 from odoo.tests.common import _super_send
 
-from ..lib import records, soap, xmlsafe
+from ..lib import backoff, converters, records, soap, xmlsafe
 from .peer import Peer, sample_records
 
 SECRET = "TOP-SECRET-4f1c"
@@ -438,3 +438,35 @@ class TestSoapClient(BaseCase):
         self.assertEqual((self.peer.calls, self.peer.received, self.peer.push_calls), ([], {}, 0))
         client.call("PushRecords", entity="partner", idempotencyKey="once", records=pushed)
         self.assertEqual(self.peer.received, {"partner": sample_records(1)}, "no fault left, the key is new again")
+
+
+class TestBackoffAndConverters(BaseCase):
+    """The plain cores: when a failed message comes back, and how values are read."""
+
+    def test_backoff_doubles_up_to_the_ceiling_with_a_spread_per_key(self):
+        waits = [backoff.delay(attempt, 60, key="k") for attempt in range(1, 6)]
+        self.assertEqual([w - w % 60 for w in waits], [60, 120, 240, 480, 960])
+        self.assertTrue(all(60 * 2**i <= w < 60 * 2**i * 1.1 + 1 for i, w in enumerate(waits)))
+        self.assertLessEqual(backoff.delay(40, 60, key="k"), backoff.CEILING * 1.1)
+        self.assertNotEqual(backoff.delay(5, 60, key="a"), backoff.delay(5, 60, key="b"))
+        self.assertEqual(backoff.delay(5, 60, key="a"), backoff.delay(5, 60, key="a"), "the same key, the same wait")
+        now = datetime(2026, 12, 1, 8, 0)
+        self.assertGreater(backoff.next_retry(now, 1, 60, "x"), now)
+        with self.assertRaises(ValueError):
+            backoff.delay(0, 60)
+
+    def test_converters_read_the_contract_text(self):
+        self.assertEqual(converters.to_odoo("integer", " 42 "), 42)
+        self.assertEqual(converters.to_odoo("float", "1,250.5"), 1250.5)
+        self.assertIs(converters.to_odoo("boolean", "Yes"), True)
+        self.assertEqual(converters.to_odoo("date", "2026-11-30"), date(2026, 11, 30))
+        self.assertEqual(converters.to_odoo("datetime", "2026-11-30T10:00:00+08:00"), datetime(2026, 11, 30, 2, 0))
+        self.assertIs(converters.to_odoo("text", "  "), False, "empty means no value")
+        self.assertEqual(converters.to_odoo("integer", ["1", "2"]), [1, 2])
+        for converter, text in (("integer", "4.5"), ("float", "abc"), ("boolean", "maybe"), ("date", "30/11/2026")):
+            with self.subTest(converter=converter), self.assertRaises(converters.ConversionError):
+                converters.to_odoo(converter, text)
+        self.assertEqual(converters.to_text("datetime", datetime(2026, 11, 30, 2, 0, 5, 7)), "2026-11-30T02:00:05Z")
+        self.assertEqual(converters.to_text("float", 0.1), "0.1")
+        self.assertEqual(converters.to_text("boolean", False), "false")
+        self.assertEqual(converters.to_text("text", False), "")

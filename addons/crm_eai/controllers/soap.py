@@ -35,7 +35,6 @@ from odoo.http import request
 
 from ..lib import envelope, xmlsafe
 from ..lib import records as contract
-from ..models.crm_eai_exchange import _dump_records
 
 _logger = logging.getLogger(__name__)
 
@@ -274,7 +273,7 @@ class CrmEaiSoapController(http.Controller):
         ):
             raise _Fault("Client", f"No mapping takes in the entity {entity!r} from this system.")
         exchange = self._crm_eai_store(
-            backend, "receive", idempotency_key, _dump_records(records), entity=entity, record_count=len(records)
+            backend, "receive", idempotency_key, contract.dumps(records), entity=entity, record_count=len(records)
         )
         _logger.info(
             "%s: %s pushed %s record(s) of %s (idempotency key %r)",

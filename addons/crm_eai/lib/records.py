@@ -10,7 +10,8 @@ values for SOAP, the ``batch`` element for files. Times are written in UTC and r
 zeep's own ``xs:dateTime`` type, so SOAP and files agree on every form the schema allows.
 """
 
-from datetime import timezone
+import json
+from datetime import datetime, timezone
 
 from lxml import etree
 from zeep import xsd
@@ -147,3 +148,26 @@ def parse_batch(data, *, max_bytes=xmlsafe.MAX_BYTES):
     xmlsafe.validate(root)
     records = [from_element(element) for element in root.iterchildren(f"{_NS}record")]
     return root.get("entity"), _naive_utc(_DATETIME.pythonvalue(root.get("created"))), records
+
+
+def dumps(records):
+    """The records as JSON bytes, as the exchange log keeps them (times in ISO 8601)."""
+    return json.dumps(
+        [
+            {
+                "key": record["key"],
+                "modified": record["modified"].isoformat() if record.get("modified") else None,
+                "fields": record["fields"],
+            }
+            for record in records
+        ],
+        ensure_ascii=False,
+    ).encode()
+
+
+def loads(data):
+    """The records of :func:`dumps`."""
+    return [
+        {**record, "modified": record.get("modified") and datetime.fromisoformat(record["modified"])}
+        for record in json.loads(data or b"[]")
+    ]

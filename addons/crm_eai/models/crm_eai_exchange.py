@@ -5,7 +5,7 @@ import json
 import logging
 import time
 import zlib
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import psycopg2
 
@@ -207,7 +207,7 @@ class CrmEaiExchange(models.Model):
                 "res_ids": json.dumps(ids),
                 "record_count": len(records),
                 "idempotency_key": key,
-                **_payload_vals(_dump_records(records)),
+                **_payload_vals(contract.dumps(records)),
             }
         )
 
@@ -361,7 +361,7 @@ class CrmEaiExchange(models.Model):
     def _crm_eai_process_pull(self):
         mapping = self.mapping_id
         if self.payload:  # a page already fetched whose records were refused: take it in again
-            records = _load_records(self._crm_eai_payload())
+            records = contract.loads(self._crm_eai_payload())
             self._crm_eai_take_in(mapping, records)
             return
         request = json.loads(self.request)
@@ -369,7 +369,7 @@ class CrmEaiExchange(models.Model):
         records, cursor, total = adapter_for(self.backend_id).list_page(
             self.entity, since=since, cursor=request["cursor"], limit=request["limit"]
         )
-        self.write({"record_count": len(records), **_payload_vals(_dump_records(records))})
+        self.write({"record_count": len(records), **_payload_vals(contract.dumps(records))})
         modified = [r["modified"] for r in records if r.get("modified")]
         newest = max([*modified, *([mapping.sync_watermark] if mapping.sync_watermark else [])], default=False)
         progress = {
@@ -393,7 +393,7 @@ class CrmEaiExchange(models.Model):
         self._crm_eai_take_in(mapping, records)
 
     def _crm_eai_process_receive(self):
-        records = _load_records(self._crm_eai_payload())
+        records = contract.loads(self._crm_eai_payload())
         if not self.mapping_id:
             raise UserError(
                 self.env._(
@@ -455,7 +455,7 @@ class CrmEaiExchange(models.Model):
         )
 
     def _crm_eai_process_push(self):
-        records = _load_records(self._crm_eai_payload())
+        records = contract.loads(self._crm_eai_payload())
         accepted, receipt = adapter_for(self.backend_id).push(self.entity, self.idempotency_key, records)
         if self.backend_id.protocol == "folder":
             self.write({"state": "sent", "attempts": self.attempts + 1, "receipt": receipt, "next_retry": False})
@@ -507,24 +507,3 @@ def _error_kind(error):
 
 def _payload_vals(data):
     return {"payload": base64.b64encode(zlib.compress(data, 6)), "payload_size": len(data)}
-
-
-def _dump_records(records):
-    return json.dumps(
-        [
-            {"key": r["key"], "modified": r.get("modified") and _iso(r["modified"]), "fields": r["fields"]}
-            for r in records
-        ],
-        ensure_ascii=False,
-    ).encode()
-
-
-def _load_records(data):
-    return [
-        {**r, "modified": r.get("modified") and datetime.fromisoformat(r["modified"])}
-        for r in json.loads(data or b"[]")
-    ]
-
-
-def _iso(value):
-    return value.isoformat() if isinstance(value, datetime) else str(value)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..lib import envelope, soap
@@ -293,7 +293,8 @@ class CrmEaiBackend(models.Model):
 
     def action_create_standard_flows(self):
         """Create the mappings a system of this kind usually needs (products from a PDM,
-        customers and credit limits from an MIS, orders and case statuses to it)."""
+        customers and credit limits from an MIS, orders and case statuses to it): those
+        of the installed add-ons, with the fields the user may exchange."""
         self.ensure_one()
         self.check_access("write")
         Mapping = self.env["crm.eai.mapping"]
@@ -302,21 +303,27 @@ class CrmEaiBackend(models.Model):
         mapped = {(mapping.direction, mapping.entity) for mapping in mappings}
         vals_list = []
         for name, direction, entity, model, lines in STANDARD_FLOWS.get(self.kind, []):
-            ir_model = self.env["ir.model"]._get(model)
-            if name in existing or (direction, entity) in mapped or not ir_model:
+            if name in existing or (direction, entity) in mapped or model not in self.env:
                 continue  # already there, or a flow of an add-on that is not installed here
+            if not Mapping._crm_eai_may_map(model, direction):
+                continue  # a flow the user may not set up (their rights on the model)
+            kept = [
+                line
+                for line in lines
+                if line[1].split(".")[0] in self.env[model]._fields and Mapping._crm_eai_may_map_field(model, line[1])
+            ]
+            if not any(line[3] for line in kept):
+                continue  # without its key, the flow cannot match records
             vals_list.append(
                 {
                     "name": name,
                     "backend_id": self.id,
                     "direction": direction,
                     "entity": entity,
-                    "model_id": ir_model.id,
+                    "model_id": self.env["ir.model"]._get_id(model),
                     "domain": STANDARD_PUSH_DOMAINS.get(model, "[]"),
                     "line_ids": [
-                        (
-                            0,
-                            0,
+                        Command.create(
                             {
                                 "sequence": index,
                                 "external_field": external,
@@ -325,10 +332,9 @@ class CrmEaiBackend(models.Model):
                                 "is_key": key,
                                 "source_of_truth": truth,
                                 "ref_field": ref_field,
-                            },
+                            }
                         )
-                        for index, (external, path, converter, key, truth, ref_field) in enumerate(lines)
-                        if path.split(".")[0] in self.env[model]._fields
+                        for index, (external, path, converter, key, truth, ref_field) in enumerate(kept)
                     ],
                 }
             )

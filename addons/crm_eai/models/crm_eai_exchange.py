@@ -21,6 +21,8 @@ _logger = logging.getLogger(__name__)
 
 # a message whose job was lost (worker killed before it ran) is queued again after this
 WATCHDOG = timedelta(minutes=10)
+# done messages are kept this many days (ir.config_parameter crm_eai.exchange_retention_days)
+RETENTION_DAYS = 90
 PREVIEW_BYTES = 100_000
 # refusals that no retry can cure: the message is given up at once and the responsible alerted
 FINAL_ERRORS = {
@@ -482,6 +484,17 @@ class CrmEaiExchange(models.Model):
             batch.write({"next_retry": fields.Datetime.now() + WATCHDOG})
             batch._crm_eai_enqueue()
         return len(due)
+
+    @api.model
+    def _cron_vacuum(self, batch=10_000):
+        """Forget the done messages older than the retention (90 days unless set); the
+        failed and given-up ones stay until they are done. Returns how many went."""
+        days = int(self.env["ir.config_parameter"].sudo().get_param("crm_eai.exchange_retention_days", RETENTION_DAYS))
+        limit = fields.Datetime.now() - timedelta(days=max(days, 1))
+        # sudo: the log is the integration's
+        old = self.sudo().search([("state", "=", "done"), ("date_done", "<", limit)], limit=batch)
+        old.unlink()
+        return len(old)
 
     @api.model
     def _cron_poll_folders(self):

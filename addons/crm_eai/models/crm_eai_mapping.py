@@ -113,11 +113,7 @@ class CrmEaiMapping(models.Model):
                 raise ValidationError(
                     self.env._("%(model)s cannot be exchanged with another system.", model=Model._description)
                 )
-            if self.env.su:
-                continue
-            modes = ("create", "write") if mapping.direction == "pull" else ("read",)
-            Access = self.env["ir.model.access"]
-            if not all(Access.check(model, mode, raise_exception=False) for mode in modes):
+            if not self._crm_eai_may_map(model, mapping.direction):
                 raise ValidationError(
                     self.env._(
                         "You may not change %s yourself, so you may not have the integration change them.",
@@ -130,19 +126,37 @@ class CrmEaiMapping(models.Model):
                     )
                 )
             for line in mapping.line_ids:
-                names, current = line.field_path.split("."), Model
-                for name in names:
-                    field = current._fields.get(name)
-                    if field and not field.is_accessible(self.env):
-                        raise ValidationError(
-                            self.env._("The field %(path)s is not yours to exchange.", path=line.field_path)
-                        )
-                    if field and field.relational:
-                        current = self.env[field.comodel_name]
-                        if not Access.check(current._name, "read", raise_exception=False):
-                            raise ValidationError(
-                                self.env._("The field %(path)s is not yours to exchange.", path=line.field_path)
-                            )
+                if not self._crm_eai_may_map_field(model, line.field_path):
+                    raise ValidationError(
+                        self.env._("The field %(path)s is not yours to exchange.", path=line.field_path)
+                    )
+
+    @api.model
+    def _crm_eai_may_map(self, model, direction):
+        """Whether the user may have the integration pull into ``model`` (create and
+        write it) or push from it (read it)."""
+        Model = self.env[model]
+        if model.startswith(FORBIDDEN_MODELS) or Model._transient or Model._abstract:
+            return False
+        modes = ("create", "write") if direction == "pull" else ("read",)
+        Access = self.env["ir.model.access"]
+        return self.env.su or all(Access.check(model, mode, raise_exception=False) for mode in modes)
+
+    @api.model
+    def _crm_eai_may_map_field(self, model, path):
+        """Whether the user may read every field along ``path`` and the records it leads to."""
+        current, Access = self.env[model], self.env["ir.model.access"]
+        for name in path.split("."):
+            field = current._fields.get(name)
+            if not field:
+                return True  # the line's own check names the missing field
+            if not field.is_accessible(self.env):
+                return False
+            if field.relational:
+                current = self.env[field.comodel_name]
+                if not self.env.su and not Access.check(current._name, "read", raise_exception=False):
+                    return False
+        return True
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -334,14 +348,12 @@ class CrmEaiMapping(models.Model):
                 # content makes the same idempotency key and is not queued again
                 domain.append(("write_date", ">=", mapping.watermark))
             records = Model.search(domain, order="write_date, id")
+            vals = {"sync_finished": fields.Datetime.now()}
             if records:
-                mapping._crm_eai_push_records(records)
-                # sudo: the watermark is the system's bookmark
-                mapping.sudo().write(
-                    {"watermark": max(records.mapped("write_date")), "sync_finished": fields.Datetime.now()}
-                )
-            else:
-                mapping.sudo().sync_finished = fields.Datetime.now()
+                mapping._crm_eai_push_records(records)  # in batches, each read on its own
+                vals["watermark"] = records[-1].write_date  # the newest: they are in that order
+            # sudo: the watermark is the system's bookmark
+            mapping.sudo().write(vals)
 
     @api.model
     def _crm_eai_notify(self, records):

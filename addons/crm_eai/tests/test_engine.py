@@ -229,6 +229,19 @@ class TestFaults(CrmEaiEngineCase):
         self.assertEqual(len(self.partners()), 120)
         self.assertEqual(len(set(self.partners().mapped("ref"))), 120)
 
+    def test_old_done_messages_are_forgotten_the_others_kept(self):
+        self.peer.entities = {"customer": self.customers_page(2)}
+        self.peer.inject("http500", "ListRecords")
+        self.sync()
+        failed = self.exchanges(kind="pull")
+        self.sync(full=True)
+        done = self.exchanges(kind="pull", state="done")
+        old = fields.Datetime.now() - timedelta(days=91)
+        (failed | done).sudo().write({"date_done": old})
+        self.assertEqual(self.env["crm.eai.exchange"]._cron_vacuum(), 1)
+        self.assertFalse(done.exists())
+        self.assertTrue(failed.exists(), "a message not done stays, whatever its age")
+
     def test_slow_answer_within_the_timeout_is_taken(self):
         self.peer.entities = {"customer": self.customers_page(2)}
         self.peer.inject("slow", "ListRecords", delay=0.5)

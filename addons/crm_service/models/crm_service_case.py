@@ -1,13 +1,82 @@
-from odoo import api, fields, models
+from collections import defaultdict, namedtuple
+from datetime import timedelta
+
+import pytz
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from ..lib import sla
+from ..lib.knowledge import html_to_text
+
+PRIORITIES = [("0", "Normal"), ("1", "High"), ("2", "Urgent")]
+SLA_STATUSES = [
+    (sla.ON_TRACK, "On Track"),
+    (sla.WARNING, "Warning"),
+    (sla.BREACHED, "Breached"),
+    (sla.MET, "Met"),
+]
+
+# A target of the contract and the fields of the case that hold its clock
+Target = namedtuple("Target", "name hours warning deadline status done")
+TARGETS = (
+    Target(
+        "response",
+        "response_hours",
+        "sla_response_warning_date",
+        "sla_response_deadline",
+        "sla_response_status",
+        "date_first_response",
+    ),
+    Target(
+        "resolution",
+        "resolution_hours",
+        "sla_resolution_warning_date",
+        "sla_resolution_deadline",
+        "sla_resolution_status",
+        "date_closed",
+    ),
+)
+# what the clock's fields are computed from; a write of one of these updates them
+SLA_TRIGGERS = {"priority", "contract_id", "partner_id", "company_id", "date_open", "state"}
+# how far ahead the calendar is read at first; doubled while a deadline lies beyond
+SLA_SPAN = timedelta(days=31)
+SLA_MAX_SPAN = timedelta(days=3 * 366)
 
 
 class CrmServiceCase(models.Model):
-    """A customer's request for service, or a complaint."""
+    """A customer's request for service, or a complaint.
+
+    Its SLA: the contract (the active one of the customer's commercial entity in the case's
+    company, or one chosen by hand) gives, for the case's priority, a response and a
+    resolution target in working hours of the contract's calendar. The clock starts at the
+    opening, runs while the case is *New* or *In Progress*, and stops while it waits on the
+    customer, is solved or cancelled; the working time it was stopped shifts the deadlines.
+    The first response is the first time the case leaves *New* for work (Start, Waiting or
+    Solved); the resolution is *Solved*. The arithmetic is :mod:`..lib.sla`; the
+    scheduled check (:meth:`_cron_sla`) raises the statuses and alerts.
+    """
 
     _name = "crm.service.case"
     _description = "Service Case"
-    _inherit = ["mail.thread", "mail.activity.mixin", "crm.workflow.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "crm.workflow.mixin", "crm.system.fields.mixin"]
     _order = "priority desc, date_open desc, id desc"
+
+    _crm_system_fields = (
+        "date_open",
+        "date_closed",
+        "date_first_response",
+        "sla_response_warning_date",
+        "sla_response_deadline",
+        "sla_response_status",
+        "sla_resolution_warning_date",
+        "sla_resolution_deadline",
+        "sla_resolution_status",
+        "sla_paused_hours",
+        "sla_paused_since",
+        "sla_next_check",
+    )
 
     name = fields.Char(string="Reference", required=True, copy=False, readonly=True, default="/")
     subject = fields.Char(required=True, tracking=True)
@@ -19,11 +88,7 @@ class CrmServiceCase(models.Model):
         tracking=True,
         index=True,
     )
-    priority = fields.Selection(
-        [("0", "Normal"), ("1", "High"), ("2", "Urgent")],
-        default="0",
-        tracking=True,
-    )
+    priority = fields.Selection(PRIORITIES, default="0", tracking=True)
     state = fields.Selection(
         [
             ("new", "New"),
@@ -35,11 +100,13 @@ class CrmServiceCase(models.Model):
         string="Status",
         required=True,
         default="new",
+        copy=False,
         tracking=True,
         index=True,
         group_expand="_group_expand_state",
     )
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, tracking=True)
+    commercial_partner_id = fields.Many2one(related="partner_id.commercial_partner_id", string="Customer Entity")
     user_id = fields.Many2one(
         "res.users",
         string="Assigned to",
@@ -54,27 +121,166 @@ class CrmServiceCase(models.Model):
         default=lambda self: self.env.company,
         index=True,
     )
-    date_open = fields.Datetime(string="Opened", required=True, default=fields.Datetime.now, index=True)
+    date_open = fields.Datetime(
+        string="Opened", required=True, default=fields.Datetime.now, index=True, readonly=True, copy=False
+    )
     date_closed = fields.Datetime(string="Closed", readonly=True, copy=False)
     description = fields.Html()
     resolution = fields.Html()
 
+    # SLA ---------------------------------------------------------------------
+    contract_id = fields.Many2one(
+        "crm.service.contract",
+        compute="_compute_contract_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+        domain="[('partner_id', '=', commercial_partner_id), ('company_id', '=', company_id), "
+        "('state', '=', 'active')]",
+        help="Chosen from the customer's active contract when the case is opened; another one may be picked.",
+    )
+    date_first_response = fields.Datetime(
+        string="First Response", readonly=True, copy=False, help="When the case first left New for work."
+    )
+    sla_response_warning_date = fields.Datetime(string="Response Warning", readonly=True, copy=False)
+    sla_response_deadline = fields.Datetime(
+        string="Response Deadline", readonly=True, copy=False, index="btree_not_null", tracking=True
+    )
+    sla_response_status = fields.Selection(
+        SLA_STATUSES, string="Response SLA", readonly=True, copy=False, index=True, tracking=True
+    )
+    sla_resolution_warning_date = fields.Datetime(string="Resolution Warning", readonly=True, copy=False)
+    sla_resolution_deadline = fields.Datetime(
+        string="Resolution Deadline", readonly=True, copy=False, index="btree_not_null", tracking=True
+    )
+    sla_resolution_status = fields.Selection(
+        SLA_STATUSES, string="Resolution SLA", readonly=True, copy=False, index=True, tracking=True
+    )
+    sla_paused_hours = fields.Float(
+        string="Paused (working hours)",
+        readonly=True,
+        copy=False,
+        help="Working time the SLA clock was stopped (waiting on the customer, solved, cancelled): "
+        "the deadlines are later by as much.",
+    )
+    sla_paused_since = fields.Datetime(
+        string="Clock Stopped Since", readonly=True, copy=False, help="Set while the SLA clock is stopped."
+    )
+    asset_id = fields.Many2one(
+        "crm.service.asset",
+        index="btree_not_null",
+        tracking=True,
+        domain="[('commercial_partner_id', '=', commercial_partner_id), ('company_id', '=', company_id)]",
+        help="The installed product the case is about: its warranty and history are on it.",
+    )
+    article_id = fields.Many2one(
+        "crm.service.article",
+        string="Article that Helped",
+        index="btree_not_null",
+        ondelete="set null",
+        tracking=True,
+        domain="[('state', '=', 'published'), ('company_id', 'in', [company_id, False])]",
+    )
+    article_suggestion_ids = fields.Many2many(
+        "crm.service.article", compute="_compute_article_suggestion_ids", string="Suggested Articles"
+    )
+    sla_next_check = fields.Datetime(
+        string="Next SLA Check",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="When the scheduled check looks at the case next: the next warning or deadline of an open target.",
+    )
+
+    @api.depends("subject", "description", "company_id")
+    def _compute_article_suggestion_ids(self):
+        Article = self.env["crm.service.article"]
+        for case in self:
+            case.article_suggestion_ids = Article._crm_service_suggest(
+                f"{case.subject or ''} {html_to_text(case.description)}", case.company_id
+            )
+
     def _group_expand_state(self, states, domain):
         return [key for key, _label in self._fields["state"].selection]
+
+    @api.depends("partner_id", "company_id", "date_open")
+    def _compute_contract_id(self):
+        cases = self.filtered(lambda case: case.partner_id and case.company_id)
+        (self - cases).contract_id = False
+        if not cases:
+            return
+        # sudo: a case takes its customer's contract whoever opens it; only the link is kept
+        contracts = (
+            self.env["crm.service.contract"]
+            .sudo()
+            .search(
+                [
+                    ("state", "=", "active"),
+                    ("partner_id", "in", cases.commercial_partner_id.ids),
+                    ("company_id", "in", cases.company_id.ids),
+                ],
+                order="date_start desc, id desc",
+            )
+        )
+        by_customer = defaultdict(list)
+        for contract in contracts:
+            by_customer[contract.partner_id.id, contract.company_id.id].append(contract)
+        for case in cases:
+            day = (case.date_open or fields.Datetime.now()).date()
+            case.contract_id = next(
+                (
+                    contract
+                    for contract in by_customer[case.commercial_partner_id.id, case.company_id.id]
+                    if contract.date_start <= day and (not contract.date_end or day <= contract.date_end)
+                ),
+                False,
+            )
+
+    @api.constrains("contract_id", "partner_id", "company_id")
+    def _check_contract_id(self):
+        for case in self.filtered("contract_id"):
+            # sudo: the contract's customer is compared whatever contracts the user may read
+            contract = case.contract_id.sudo()
+            if contract.company_id != case.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "The contract of case %(case)s is one of %(company)s: pick a contract of the case's company.",
+                        case=case.name,
+                        company=contract.company_id.name,
+                    )
+                )
+            if contract.partner_id != case.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "The contract of case %(case)s is not one of %(customer)s: pick one of their contracts.",
+                        case=case.name,
+                        customer=case.commercial_partner_id.display_name,
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("name") in (None, False, "", "/"):
                 vals["name"] = self.env["ir.sequence"].next_by_code("crm.service.case") or "/"
-        return super().create(vals_list)
+        cases = super().create(vals_list)
+        # no tracking of the first values: the creation is logged
+        cases.with_context(tracking_disable=True)._sla_update(dict.fromkeys(cases.ids), recompute=True)
+        return cases
 
     def write(self, vals):
-        if vals.get("state") == "solved":
-            vals.setdefault("date_closed", fields.Datetime.now())
-        elif vals.get("state") in ("new", "in_progress", "waiting"):
-            vals["date_closed"] = False
-        return super().write(vals)
+        previous_states = {case.id: case.state for case in self} if "state" in vals else {}
+        solving = self.filtered(lambda case: case.state != "solved") if vals.get("state") == "solved" else self.browse()
+        result = super().write(vals)
+        # the article that helped close a case counts it (again if it is reopened and solved)
+        for article, cases in solving.filtered("article_id").grouped("article_id").items():
+            article._crm_service_helped(cases)
+        if SLA_TRIGGERS.intersection(vals):
+            self._sla_update(previous_states, recompute=bool(SLA_TRIGGERS.difference({"state"}).intersection(vals)))
+        return result
 
     def action_start(self):
         self.write({"state": "in_progress"})
@@ -87,3 +293,363 @@ class CrmServiceCase(models.Model):
 
     def action_reopen(self):
         self.write({"state": "in_progress"})
+
+    def action_create_article(self):
+        """A draft knowledge-base article answering this case with its resolution."""
+        self.ensure_one()
+        return self.env["crm.service.article"].action_create_from_case(self.id)
+
+    # SLA: the clock ------------------------------------------------------------
+
+    def _sla_update(self, previous_states, recompute=False):
+        """Move the SLA clock of the cases after a change: the closing and first response
+        dates, the stopped clock, the deadlines of the open targets and the statuses.
+
+        ``previous_states`` maps the ids of the cases whose state was written to their state
+        before (``None`` when just created); ``recompute`` asks for new deadlines (priority,
+        contract, customer, company or opening changed). Statuses may go down here, never
+        up: the scheduled check raises them and alerts, and is woken up when one is due.
+        """
+        now = fields.Datetime.now()
+        # sudo: the clock's fields are the system's; the caller was allowed to write the cases
+        cases = self.sudo()
+        values, resumed = cases._sla_transitions(previous_states, now)
+
+        def current(case, name):
+            return values[case][name] if name in values[case] else case[name]
+
+        # reopened cases have an open resolution target again: its deadline is computed anew
+        to_compute = (
+            cases if recompute else cases.filtered(lambda c: c in resumed or values[c].get("date_closed") is False)
+        )
+        lines = cases._sla_lines()
+        for (calendar, company), group in (
+            to_compute.filtered(lines.get).grouped(lambda c: (c.contract_id.resource_calendar_id, c.company_id)).items()
+        ):
+            group._sla_plan(calendar, company, lines, resumed, values, current, now)
+        for case in to_compute.filtered(lambda c: not lines.get(c)):
+            values[case].update({field: False for t in TARGETS for field in (t.warning, t.deadline)})
+
+        due = False
+        for case in cases:
+            values[case].update(case._sla_statuses(now, current))
+            changes = {name: value for name, value in values[case].items() if case[name] != value}
+            if changes:
+                case.write(changes)
+                due = due or bool(case.sla_next_check and case.sla_next_check <= now)
+        if due:
+            cases.env.ref("crm_service.ir_cron_crm_service_sla")._trigger()
+
+    def _sla_transitions(self, previous_states, now):
+        """``({case: values}, {case: clock stopped since})``: what the state changes of the
+        cases set (closing, first response, stopped clock) and the clocks that run again."""
+        values = {case: {} for case in self}
+        resumed = {}
+        for case in self.filtered(lambda c: c.id in previous_states and previous_states[c.id] != c.state):
+            vals, before, after = values[case], previous_states[case.id], case.state
+            if after == "solved" and not (before is None and case.date_closed):
+                vals["date_closed"] = now
+            elif after in ("new", "in_progress", "waiting") and case.date_closed:
+                vals["date_closed"] = False
+            if after not in ("new", "cancel") and not case.date_first_response:
+                vals["date_first_response"] = now
+            if after not in sla.RUNNING_STATES and not case.sla_paused_since:
+                vals["sla_paused_since"] = now
+            elif after in sla.RUNNING_STATES and case.sla_paused_since:
+                resumed[case] = (case.sla_paused_since, 0.0)
+                vals["sla_paused_since"] = False
+        return values, resumed
+
+    def _sla_plan(self, calendar, company, lines, resumed, values, current, now):
+        """The deadlines of the open targets of cases under the same calendar and company,
+        and the working time the clocks that run again were stopped, into ``values``.
+
+        The calendar is read once for all, over a month past the latest opening, and again
+        over twice the span while some deadline lies beyond (at most three years).
+        """
+        start = min(self.mapped("date_open"))
+        end = max(now, *self.mapped("date_open")) + SLA_SPAN
+        pending = self
+        while pending and end - start <= SLA_MAX_SPAN:
+            intervals = self._sla_intervals(calendar, company, start, end)
+            for case in pending:
+                paused = case.sla_paused_hours
+                if case in resumed:
+                    stopped = sla.working_hours_between(resumed[case][0], now, intervals)
+                    resumed[case] = (resumed[case][0], stopped)
+                    paused += stopped
+                    values[case]["sla_paused_hours"] = paused
+                values[case].update(case._sla_deadlines(lines[case], paused, intervals, current))
+            end += end - start
+            pending = pending.filtered(
+                lambda c: any(not current(c, t.deadline) and not current(c, t.done) for t in TARGETS)
+            )
+
+    @api.model
+    def _sla_intervals(self, calendar, company, start, end):
+        """The working intervals of ``calendar`` from ``start`` to ``end`` (naive UTC), less
+        the public holidays of ``company`` (its time off without resource), as
+        :func:`..lib.sla.normalise_intervals` gives them."""
+        intervals = calendar._work_intervals_batch(
+            pytz.utc.localize(start),
+            pytz.utc.localize(end),
+            domain=[("time_type", "=", "leave"), ("company_id", "=", company.id)],
+        )[False]
+        return sla.normalise_intervals(intervals)
+
+    def _sla_lines(self):
+        """``{case: contract line of its priority}`` for the cases that have one."""
+        targets = {(line.contract_id, line.priority): line for line in self.contract_id.line_ids}
+        return {case: targets[key] for case in self if (key := (case.contract_id, case.priority)) in targets}
+
+    def _sla_deadlines(self, line, paused_hours, intervals, current):
+        """The warning dates and deadlines of the open targets of the case (the done ones keep theirs)."""
+        self.ensure_one()
+        values = {}
+        for target in TARGETS:
+            if current(self, target.done):
+                continue
+            warning, deadline = sla.deadlines(
+                self.date_open, line[target.hours], line.warning_percent, paused_hours, intervals
+            )
+            values.update({target.warning: warning or False, target.deadline: deadline or False})
+        return values
+
+    def _sla_statuses(self, now, current):
+        """The statuses the case stores after an edit (:func:`..lib.sla.settle`) and its next check."""
+        self.ensure_one()
+        paused_since = current(self, "sla_paused_since")
+        clock = paused_since or now
+        values, checks = {}, []
+        for target in TARGETS:
+            warning, deadline, done = (
+                current(self, name) or None for name in (target.warning, target.deadline, target.done)
+            )
+            # solved while waiting on the customer: the clock stopped when the wait began
+            reached = min(done, paused_since) if done and paused_since else done
+            stored = sla.settle(self[target.status] or None, sla.status(clock, warning, deadline, reached), done)
+            values[target.status] = stored or False
+            if not done:
+                checks.append(sla.next_check(stored, warning, deadline, paused=bool(paused_since)))
+        checks = [check for check in checks if check]
+        values["sla_next_check"] = min(checks) if checks else False
+        return values
+
+    # SLA: the scheduled check ----------------------------------------------------
+
+    @api.model
+    def _cron_sla(self, batch_size=500):
+        """Raise the SLA statuses of the cases whose next warning or deadline has passed and
+        alert about them (:meth:`_sla_alert`); a batch per run, the cron comes back at once
+        while some remain (Odoo's cron progress).
+
+        Only those cases are read, through the index on ``sla_next_check``; each rise is
+        alerted once, since the next check moves to the next level's threshold. Cases a
+        user is changing right now are skipped, not waited for: the next run takes them.
+        """
+        now = fields.Datetime.now()
+        # sudo: the check runs for every case of every company
+        Case = self.sudo()
+        domain = [("sla_next_check", "<=", now)]
+        query = Case._search(domain, order="sla_next_check, id", limit=batch_size)
+        cases = Case.browse(row[0] for row in self.env.execute_query(SQL("%s FOR UPDATE SKIP LOCKED", query.select())))
+        rises = {}
+        for case in cases:
+            clock = case.sla_paused_since or now
+            values, levels, checks = {}, {}, []
+            for target in TARGETS:
+                warning, deadline, done = (
+                    case[name] or None for name in (target.warning, target.deadline, target.done)
+                )
+                stored = case[target.status] or None
+                if done or deadline is None:
+                    continue
+                level = sla.rise(stored, sla.status(clock, warning, deadline))
+                if level:
+                    values[target.status] = stored = level
+                    levels[target] = level
+                checks.append(sla.next_check(stored, warning, deadline, paused=bool(case.sla_paused_since)))
+            checks = [check for check in checks if check]
+            values["sla_next_check"] = min(checks) if checks else False
+            rises[case] = (values, levels)
+        cases._sla_alert(rises)
+        remaining = Case.search_count(domain) if len(cases) == batch_size else 0
+        self.env["ir.cron"]._notify_progress(done=len(cases), remaining=remaining)
+        return len(cases)
+
+    def _sla_alert(self, rises):
+        """Store the risen statuses and act on them, for a batch of cases at once.
+
+        ``rises`` maps each case to the values to store and ``{target: level}`` of the
+        targets that rose. A warning reminds the assignee (an activity) and mails them and
+        their manager; a breach also escalates the case to the assignee's manager (the
+        suite's lookup, ``res.users._crm_workflow_manager``), who gets the activity. Each
+        case gets one note in its chatter saying what happened, with the tracking of its
+        statuses and assignee: the ORM's tracking would log one message per case with its
+        own queries, so it is off for these writes and the note carries the values.
+        """
+        cases = self.sudo()
+        tracked = cases.fields_get(
+            [target.status for target in TARGETS] + ["user_id"],
+            attributes=("string", "type", "selection", "currency_field"),
+        )
+        initial = {case: {name: case[name] for name in tracked} for case in cases}
+        for case, (values, _levels) in rises.items():
+            case.with_context(tracking_disable=True).write(values)
+        alerted = cases.filtered(lambda c: rises[c][1])
+        if not alerted:
+            return
+        managers, escalated = alerted._sla_escalate(rises)
+        alerted._sla_log(rises, initial, tracked, managers, escalated)
+        alerted._sla_remind(rises)
+
+    def _sla_escalate(self, rises):
+        """Give the breached cases to their assignee's manager (active, of the case's company).
+
+        Returns ``({(assignee, company): manager}, {case: manager it was escalated to})``.
+        """
+        managers = {}
+        for case in self:
+            key = (case.user_id, case.company_id)
+            if key not in managers:
+                manager = case.user_id._crm_workflow_manager(company=case.company_id)
+                managers[key] = manager.filtered(lambda u, c=case.company_id: u.active and c in u.company_ids)[:1]
+        escalated = {}
+        for case in self:
+            manager = managers[case.user_id, case.company_id]
+            if sla.BREACHED in rises[case][1].values() and manager:
+                escalated[case] = manager
+        by_manager = defaultdict(lambda: self.browse())
+        for case, manager in escalated.items():
+            by_manager[manager] |= case
+        for manager, group in by_manager.items():
+            # no tracking by the ORM: the note of _sla_log carries it
+            group.with_context(tracking_disable=True).write({"user_id": manager.id})
+        return managers, escalated
+
+    def _sla_log(self, rises, initial, tracked, managers, escalated):
+        """One note per case in its chatter, with the tracking of the statuses and the
+        assignee (``initial``: the values before), mailed to the former assignee and their
+        manager: notes, tracking values, mails and notifications created in one call each."""
+        author = self.env.ref("base.partner_root")
+        note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        reply_to = self.env["mail.thread"]._notify_get_reply_to(default=author.email_formatted)[False]
+        message_values, recipients, trackings = [], [], []
+        for case in self:
+            levels = rises[case][1]
+            previous_user = initial[case]["user_id"]
+            manager = managers[previous_user, case.company_id]
+            partners = (previous_user | manager).partner_id
+            lang = (case.user_id or previous_user).lang or self.env.lang
+            body = (
+                self.env["ir.qweb"]
+                .with_context(lang=lang)
+                ._render(
+                    "crm_service.crm_service_case_sla_alert",
+                    {
+                        "case": case,
+                        "events": [
+                            {"target": target.name, "level": level, "deadline": case[target.deadline]}
+                            for target, level in levels.items()
+                        ],
+                        "escalated_to": escalated.get(case),
+                        "assignee": previous_user,
+                        "breached": sla.BREACHED in levels.values(),
+                        "tz": (case.user_id or previous_user).tz or case.contract_id.resource_calendar_id.tz or "UTC",
+                    },
+                )
+            )
+            trackings.append(case._mail_track(tracked, initial[case])[1])
+            message_values.append(
+                {
+                    "model": self._name,
+                    "res_id": case.id,
+                    "author_id": author.id,
+                    "email_from": author.email_formatted,
+                    "reply_to": reply_to,
+                    "message_type": "notification",
+                    "subtype_id": note,
+                    "is_internal": True,
+                    "record_name": case.display_name,
+                    "record_alias_domain_id": False,
+                    "record_company_id": case.company_id.id,
+                    "email_add_signature": False,
+                    "subject": self.env._("%(case)s: SLA breached", case=case.display_name)
+                    if sla.BREACHED in levels.values()
+                    else self.env._("%(case)s: SLA warning", case=case.display_name),
+                    "body": body,
+                    "partner_ids": partners.ids,
+                }
+            )
+            recipients.append(partners)
+        messages = self._message_create(message_values)
+        # the tracking values of all the notes at once (mail.message creates them note by note)
+        self.env["mail.tracking.value"].sudo().create(
+            [
+                dict(command[2], mail_message_id=message.id)
+                for message, commands in zip(messages, trackings, strict=True)
+                for command in commands
+            ]
+        )
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "mail_message_id": message.id,
+                        "body_html": values["body"],
+                        "recipient_ids": [Command.set(partners.ids)],
+                        "is_notification": True,
+                        "auto_delete": True,
+                    }
+                    for message, values, partners in zip(messages, message_values, recipients, strict=True)
+                    if partners
+                ]
+            )
+        )
+        mail_of = {mail.mail_message_id: mail for mail in mails}
+        self.env["mail.notification"].sudo().create(
+            [
+                {
+                    "author_id": author.id,
+                    "mail_message_id": message.id,
+                    "mail_mail_id": mail_of[message].id,
+                    "res_partner_id": partner.id,
+                    "notification_type": "email",
+                    "notification_status": "ready",
+                    "is_read": True,
+                }
+                for message, partners in zip(messages, recipients, strict=True)
+                for partner in partners
+            ]
+        )
+
+    def _sla_remind(self, rises):
+        """An activity for whoever has the case now, due on the day of the deadline that rose
+        highest (in their time zone)."""
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id(self._name)
+        labels = {
+            ("response", sla.WARNING): self.env._("SLA: respond before the deadline"),
+            ("resolution", sla.WARNING): self.env._("SLA: solve before the deadline"),
+            ("response", sla.BREACHED): self.env._("SLA breached: respond now"),
+            ("resolution", sla.BREACHED): self.env._("SLA breached: solve now"),
+        }
+        activities = []
+        for case in self.filtered("user_id"):
+            levels = rises[case][1]
+            target, level = max(levels.items(), key=lambda item: (sla.LEVELS.index(item[1]), item[0].name))
+            deadline = case[target.deadline]
+            tz = pytz.timezone(case.user_id.tz or "UTC")
+            activities.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": case.id,
+                    "activity_type_id": todo.id,
+                    "summary": labels[target.name, level],
+                    "user_id": case.user_id.id,
+                    "date_deadline": pytz.utc.localize(deadline).astimezone(tz).date(),
+                }
+            )
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(activities)

@@ -12,7 +12,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import BaseCase, tagged, warmup
 
-from odoo.addons.crm_workflow.tests.common import call_kw
+from odoo.addons.crm_workflow.tests.common import call_kw, public_methods
 
 from ..lib import sla
 from .common import CrmServiceCommon
@@ -621,27 +621,8 @@ class TestSlaSecurity(CrmServiceSlaCommon):
 
     def test_public_methods_of_contracts_and_the_clock_are_buttons(self):
         """Over RPC, the SLA code offers the ORM overrides and the buttons, nothing else."""
-        from odoo.service.model import get_public_method
-
-        mine = {
-            "odoo.addons.crm_service.models.crm_service_case",
-            "odoo.addons.crm_service.models.crm_service_contract",
-            "odoo.addons.crm_service.models.crm_service_contract_line",
-        }
-        found = set()
-        for name in ("crm.service.case", "crm.service.contract", "crm.service.contract.line"):
-            model = self.env[name]
-            for cls in type(model).mro():
-                if cls.__module__ not in mine:
-                    continue
-                for attribute, value in vars(cls).items():
-                    if attribute.startswith("_") or not callable(value):
-                        continue
-                    try:
-                        get_public_method(model, attribute)
-                    except AccessError:
-                        continue
-                    found.add((name, attribute))
+        models = ("crm.service.case", "crm.service.contract", "crm.service.contract.line")
+        found = {pair for pair in public_methods(self.env, "crm_service") if pair[0] in models}
         self.assertEqual(
             found,
             {

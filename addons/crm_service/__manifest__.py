@@ -6,7 +6,7 @@
     "author": "CRM Suite",
     "website": "https://github.com/crm-suite/crm-suite",
     "license": "LGPL-3",
-    "depends": ["crm_workflow", "portal", "product"],
+    "depends": ["crm_workflow", "portal", "product", "rating", "sms", "im_livechat"],
     "data": [
         "security/crm_service_groups.xml",
         "security/crm_service_security.xml",
@@ -16,7 +16,9 @@
         "security/crm_service_asset_security.xml",
         "data/crm_service_case_sequence.xml",
         "data/crm_service_sla_data.xml",
+        "data/crm_service_stage_data.xml",
         "views/crm_service_case_views.xml",
+        "views/crm_service_stage_views.xml",
         "views/crm_service_menus.xml",
         "views/crm_service_article_views.xml",
         "views/crm_service_article_templates.xml",

@@ -1,3 +1,4 @@
+import secrets
 from collections import defaultdict, namedtuple
 from datetime import timedelta
 
@@ -9,6 +10,22 @@ from odoo.tools import SQL
 
 from ..lib import sla
 from ..lib.knowledge import html_to_text
+from ..lib.phone import lookup_key
+from .crm_service_case_type import KINDS
+from .crm_service_stage import BRIEF_OF_STATE, BRIEF_STATUSES
+
+CHANNELS = [
+    ("phone", "Phone"),
+    ("email", "Email"),
+    ("portal", "Portal"),
+    ("web", "Web Form"),
+    ("chat", "Live Chat"),
+    ("sms", "SMS"),
+    ("walk_in", "Walk-in"),
+]
+# severity of the complaint event a case records, by the case's priority
+EVENT_SEVERITY = {"0": "normal", "1": "high", "2": "critical"}
+ACCEPTANCE_DIGITS = 10
 
 PRIORITIES = [("0", "Normal"), ("1", "High"), ("2", "Urgent")]
 SLA_STATUSES = [
@@ -60,10 +77,22 @@ class CrmServiceCase(models.Model):
 
     _name = "crm.service.case"
     _description = "Service Case"
-    _inherit = ["mail.thread", "mail.activity.mixin", "crm.workflow.mixin", "crm.system.fields.mixin"]
+    _inherit = [
+        "portal.mixin",
+        "rating.mixin",
+        "mail.thread.phone",
+        "mail.activity.mixin",
+        "crm.workflow.mixin",
+        "crm.system.fields.mixin",
+    ]
     _order = "priority desc, date_open desc, id desc"
+    _primary_email = "partner_email"
 
     _crm_system_fields = (
+        "acceptance_number",
+        "phone_key",
+        "brief_status",
+        "event_id",
         "date_open",
         "date_closed",
         "date_first_response",
@@ -80,13 +109,50 @@ class CrmServiceCase(models.Model):
 
     name = fields.Char(string="Reference", required=True, copy=False, readonly=True, default="/")
     subject = fields.Char(required=True, tracking=True)
+    acceptance_number = fields.Char(
+        compute="_compute_acceptance_number",
+        store=True,
+        precompute=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Given to the customer when the case is received: with their phone number it finds the case "
+        "on the status page and at the call centre. Random, so that it tells nothing of other cases.",
+    )
+    type_id = fields.Many2one(
+        "crm.service.case.type",
+        string="Case Type",
+        index="btree_not_null",
+        tracking=True,
+        domain="[('company_id', 'in', [company_id, False])]",
+    )
     case_type = fields.Selection(
-        [("service", "Service Request"), ("complaint", "Complaint"), ("consultation", "Consultation")],
+        KINDS,
         string="Type",
+        compute="_compute_case_type",
+        store=True,
+        readonly=False,
+        precompute=True,
         required=True,
         default="service",
         tracking=True,
         index=True,
+    )
+    channel = fields.Selection(CHANNELS, required=True, default="phone", tracking=True, index=True)
+    partner_phone = fields.Char(
+        string="Phone",
+        compute="_compute_partner_contact",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="The number the customer gave for this case: with the acceptance number it finds the case.",
+    )
+    partner_email = fields.Char(
+        string="Email", compute="_compute_partner_contact", store=True, readonly=False, precompute=True
+    )
+    phone_key = fields.Char(compute="_compute_phone_key", store=True, precompute=True, index="btree_not_null")
+    callback_date = fields.Datetime(
+        string="Call Back At", copy=False, help="When the customer asked to be called back."
     )
     priority = fields.Selection(PRIORITIES, default="0", tracking=True)
     state = fields.Selection(
@@ -103,17 +169,56 @@ class CrmServiceCase(models.Model):
         copy=False,
         tracking=True,
         index=True,
-        group_expand="_group_expand_state",
+    )
+    stage_id = fields.Many2one(
+        "crm.service.stage",
+        string="Stage",
+        compute="_compute_stage_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        tracking=True,
+        copy=False,
+        ondelete="restrict",
+        group_expand="_group_expand_stage_id",
+        groups="base.group_user",
+    )
+    brief_status = fields.Selection(
+        BRIEF_STATUSES,
+        compute="_compute_brief_status",
+        store=True,
+        index=True,
+        tracking=True,
+        help="What the customer and the call centre see: nothing of the internal stage.",
+    )
+    team_id = fields.Many2one(
+        "crm.service.team",
+        string="Team",
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+        groups="base.group_user",
+    )
+    event_id = fields.Many2one(
+        "crm.event",
+        string="Customer Event",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        groups="base.group_user",
+        help="The complaint event the case recorded: the suite's complaint flow answers it.",
     )
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, tracking=True)
     commercial_partner_id = fields.Many2one(related="partner_id.commercial_partner_id", string="Customer Entity")
     user_id = fields.Many2one(
         "res.users",
         string="Assigned to",
-        default=lambda self: self.env.user,
+        default=lambda self: self.env.user if not self.env.user.share else False,
         index=True,
         tracking=True,
         domain="[('share', '=', False)]",
+        groups="base.group_user",
     )
     company_id = fields.Many2one(
         "res.company",
@@ -195,6 +300,10 @@ class CrmServiceCase(models.Model):
         help="When the scheduled check looks at the case next: the next warning or deadline of an open target.",
     )
 
+    _sql_constraints = [
+        ("acceptance_number_unique", "UNIQUE(acceptance_number)", "Two cases cannot have the same acceptance number."),
+    ]
+
     @api.depends("subject", "description", "company_id")
     def _compute_article_suggestion_ids(self):
         Article = self.env["crm.service.article"]
@@ -203,8 +312,47 @@ class CrmServiceCase(models.Model):
                 f"{case.subject or ''} {html_to_text(case.description)}", case.company_id
             )
 
-    def _group_expand_state(self, states, domain):
-        return [key for key, _label in self._fields["state"].selection]
+    @api.depends()
+    def _compute_acceptance_number(self):
+        cases = self.filtered(lambda case: not case.acceptance_number)
+        for case, number in zip(cases, self._crm_service_new_acceptance_numbers(len(cases)), strict=True):
+            case.acceptance_number = number
+
+    @api.depends("partner_phone")
+    def _compute_phone_key(self):
+        for case in self:
+            case.phone_key = lookup_key(case.partner_phone) or False
+
+    @api.depends("type_id")
+    def _compute_case_type(self):
+        for case in self.filtered("type_id"):
+            case.case_type = case.type_id.kind
+
+    @api.depends("partner_id")
+    def _compute_partner_contact(self):
+        for case in self:
+            partner = case.partner_id
+            case.partner_phone = partner.mobile or partner.phone or case.partner_phone
+            case.partner_email = partner.email or case.partner_email
+
+    @api.depends("state")
+    def _compute_stage_id(self):
+        cases = self.filtered(lambda case: case.stage_id.state != case.state)
+        if not cases:
+            return
+        stages = self.env["crm.service.stage"]._crm_service_stage_of(set(cases.mapped("state")))
+        for case in cases:
+            case.stage_id = stages.get(case.state, False)
+
+    @api.depends("state", "stage_id")
+    def _compute_brief_status(self):
+        for case in self:
+            # sudo: the brief status is shown to customers, who may not read the stages
+            stage = case.sudo().stage_id
+            case.brief_status = stage.brief_status if stage.state == case.state else BRIEF_OF_STATE[case.state]
+
+    def _group_expand_stage_id(self, stages, domain):
+        return stages.search([])
 
     @api.depends("partner_id", "company_id", "date_open")
     def _compute_contract_id(self):
@@ -263,24 +411,43 @@ class CrmServiceCase(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        stages = self.env["crm.service.stage"].browse(
+            {vals["stage_id"] for vals in vals_list if vals.get("stage_id") and not vals.get("state")}
+        )
         for vals in vals_list:
             if vals.get("name") in (None, False, "", "/"):
                 vals["name"] = self.env["ir.sequence"].next_by_code("crm.service.case") or "/"
+            if vals.get("stage_id") and not vals.get("state"):
+                vals["state"] = stages.browse(vals["stage_id"]).state
         cases = super().create(vals_list)
+        cases._crm_service_route()
+        cases.filtered(lambda case: case.case_type == "complaint")._crm_service_record_complaints()
         # no tracking of the first values: the creation is logged
         cases.with_context(tracking_disable=True)._sla_update(dict.fromkeys(cases.ids), recompute=True)
         return cases
 
     def write(self, vals):
+        if vals.get("stage_id") and "state" not in vals:
+            vals = dict(vals, state=self.env["crm.service.stage"].browse(vals["stage_id"]).state)
         previous_states = {case.id: case.state for case in self} if "state" in vals else {}
         solving = self.filtered(lambda case: case.state != "solved") if vals.get("state") == "solved" else self.browse()
+        transfers = (
+            {case: (case.user_id, case.team_id) for case in self} if {"user_id", "team_id"}.intersection(vals) else {}
+        )
         result = super().write(vals)
+        if transfers:
+            self.env["crm.service.case.transfer.log"]._crm_service_log(transfers)
         # the article that helped close a case counts it (again if it is reopened and solved)
         for article, cases in solving.filtered("article_id").grouped("article_id").items():
             article._crm_service_helped(cases)
         if SLA_TRIGGERS.intersection(vals):
             self._sla_update(previous_states, recompute=bool(SLA_TRIGGERS.difference({"state"}).intersection(vals)))
         return result
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for case in self:
+            case.access_url = f"/my/cases/{case.id}"
 
     def action_start(self):
         self.write({"state": "in_progress"})
@@ -298,6 +465,62 @@ class CrmServiceCase(models.Model):
         """A draft knowledge-base article answering this case with its resolution."""
         self.ensure_one()
         return self.env["crm.service.article"].action_create_from_case(self.id)
+
+    # Intake: acceptance numbers, routing, complaint events --------------------------
+
+    @api.model
+    def _crm_service_new_acceptance_numbers(self, count):
+        """``count`` acceptance numbers, random (``secrets``) and unused: one cannot be
+        guessed from another. The unique index settles a race between two workers."""
+        numbers = set()
+        while len(numbers) < count:
+            wanted = {
+                str(secrets.randbelow(9 * 10 ** (ACCEPTANCE_DIGITS - 1)) + 10 ** (ACCEPTANCE_DIGITS - 1))
+                for _ in range(count - len(numbers))
+            }
+            # sudo: a number is unused whoever may read the case that has it
+            taken = set(self.sudo().search([("acceptance_number", "in", list(wanted))]).mapped("acceptance_number"))
+            numbers |= wanted - taken
+        return list(numbers)
+
+    @api.model
+    def _crm_service_find_by_acceptance(self, number, phone):
+        """The case of ``number`` whose customer's phone is ``phone`` (same digits, any
+        prefix), or an empty recordset: a wrong number and a wrong phone look the same."""
+        number, key = (number or "").strip().replace(" ", "").replace("-", ""), lookup_key(phone)
+        if not number.isdigit() or len(number) != ACCEPTANCE_DIGITS or not key:
+            return self.browse()
+        # sudo: the lookup is the call centre's and the status page's; callers show only the brief status
+        return self.sudo().search([("acceptance_number", "=", number), ("phone_key", "=", key)], limit=1)
+
+    def _crm_service_route(self):
+        """Send the new cases without a team to the team and agent of the first routing rule they match."""
+        self.env["crm.service.routing.rule"]._crm_service_route(self.filtered(lambda case: not case.team_id))
+
+    def _crm_service_record_complaints(self):
+        """A customer event of type complaint per complaint case that has none: the
+        suite's complaint flow (crm_workflow's event rules) answers it."""
+        # sudo: the event is the system's record of the complaint, whoever logged the case
+        cases = self.sudo().filtered(lambda case: not case.event_id)
+        if not cases:
+            return
+        events = self.env["crm.event"].sudo().create(
+            [
+                {
+                    "name": case.subject,
+                    "event_type": "complaint",
+                    "severity": EVENT_SEVERITY.get(case.priority, "normal"),
+                    "partner_id": case.partner_id.id,
+                    "user_id": case.user_id.id or case.team_id.leader_id.id or False,
+                    "company_id": case.company_id.id,
+                    "source_ref": f"{case._name},{case.id}",
+                    "description": case.description,
+                }
+                for case in cases
+            ]
+        )
+        for case, event in zip(cases, events, strict=True):
+            case.event_id = event
 
     # SLA: the clock ------------------------------------------------------------
 

@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.exceptions import AccessError
 
 from .common import CrmServiceCommon
@@ -125,9 +126,15 @@ class TestCrmServiceCaseAccess(CrmServiceCommon):
         with self.assertRaises(AccessError):
             self.env["crm.service.case"].with_user(self.employee).create(self._new_case_values(self.employee))
 
-    def test_portal_user_cannot_read_cases(self):
-        with self.assertRaises(AccessError):
-            self._search_cases(self.portal_user)
+    def test_portal_user_reads_only_their_company_cases(self):
+        self.assertFalse(self._search_cases(self.portal_user))
+        self.customer.child_ids = [Command.link(self.portal_user.partner_id.id)]
+        self.assertEqual(self._search_cases(self.portal_user), self.company_cases)
+        # what is internal stays out of reach, over RPC too
+        case = self.case_a.with_user(self.portal_user)
+        for name in ("user_id", "stage_id", "team_id", "event_id"):
+            with self.subTest(field=name), self.assertRaises(AccessError):
+                case.read([name])
 
     def test_portal_user_cannot_create_case(self):
         with self.assertRaises(AccessError):

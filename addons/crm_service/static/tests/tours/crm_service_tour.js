@@ -33,7 +33,7 @@ registry.category("web_tour.tours").add("crm_service_tour", {
         },
         {
             content: "The case is in progress",
-            trigger: ".o_statusbar_status button.o_arrow_button_current[data-value=in_progress]",
+            trigger: ".o_statusbar_status button.o_arrow_button_current:contains(Diagnosis)",
         },
         {
             content: "Solve the case",
@@ -42,7 +42,7 @@ registry.category("web_tour.tours").add("crm_service_tour", {
         },
         {
             content: "The case is solved",
-            trigger: ".o_statusbar_status button.o_arrow_button_current[data-value=solved]",
+            trigger: ".o_statusbar_status button.o_arrow_button_current:contains(Solved)",
         },
     ],
 });

@@ -21,6 +21,7 @@
         "views/crm_workflow_workitem_views.xml",
         "views/crm_workflow_process_views.xml",
         "views/crm_event_views.xml",
+        "views/res_partner_views.xml",
         "views/crm_event_rule_views.xml",
         "report/crm_workflow_report_activity_views.xml",
         "views/crm_workflow_menus.xml",

@@ -11,3 +11,7 @@ from . import crm_service_contract
 from . import crm_service_contract_line
 from . import crm_service_asset
 from . import crm_service_asset_reading
+from . import crm_service_credit_check
+from . import crm_service_status_lookup
+from . import discuss_channel
+from . import res_partner

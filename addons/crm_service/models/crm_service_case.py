@@ -421,6 +421,7 @@ class CrmServiceCase(models.Model):
                 vals["state"] = stages.browse(vals["stage_id"]).state
         cases = super().create(vals_list)
         cases._crm_service_route()
+        cases._crm_service_notify_brief_status()
         cases.filtered(lambda case: case.case_type == "complaint")._crm_service_record_complaints()
         # no tracking of the first values: the creation is logged
         cases.with_context(tracking_disable=True)._sla_update(dict.fromkeys(cases.ids), recompute=True)
@@ -434,9 +435,12 @@ class CrmServiceCase(models.Model):
         transfers = (
             {case: (case.user_id, case.team_id) for case in self} if {"user_id", "team_id"}.intersection(vals) else {}
         )
+        briefs = {case: case.brief_status for case in self} if {"state", "stage_id"}.intersection(vals) else {}
         result = super().write(vals)
         if transfers:
             self.env["crm.service.case.transfer.log"]._crm_service_log(transfers)
+        if briefs:
+            self.filtered(lambda case: case.brief_status != briefs[case])._crm_service_notify_brief_status()
         # the article that helped close a case counts it (again if it is reopened and solved)
         for article, cases in solving.filtered("article_id").grouped("article_id").items():
             article._crm_service_helped(cases)
@@ -521,6 +525,11 @@ class CrmServiceCase(models.Model):
         )
         for case, event in zip(cases, events, strict=True):
             case.event_id = event
+
+    # Channels and notifications: mail, SMS, chat ------------------------------------
+
+    def _crm_service_notify_brief_status(self):
+        """Tell the customers of the cases their case's brief status (just received, or changed)."""
 
     # SLA: the clock ------------------------------------------------------------
 

@@ -1,3 +1,4 @@
+from . import res_partner
 from . import res_users
 from . import hr_employee
 from . import crm_system_fields_mixin

@@ -1,5 +1,5 @@
-from odoo import Command
 from odoo.exceptions import AccessError
+from odoo.tests import new_test_user
 
 from .common import CrmServiceCommon
 
@@ -128,10 +128,11 @@ class TestCrmServiceCaseAccess(CrmServiceCommon):
 
     def test_portal_user_reads_only_their_company_cases(self):
         self.assertFalse(self._search_cases(self.portal_user))
-        self.customer.child_ids = [Command.link(self.portal_user.partner_id.id)]
-        self.assertEqual(self._search_cases(self.portal_user), self.company_cases)
+        customer_user = new_test_user(self.env, login="service_portal_customer", groups="base.group_portal")
+        customer_user.partner_id.parent_id = self.customer
+        self.assertEqual(self._search_cases(customer_user), self.company_cases)
         # what is internal stays out of reach, over RPC too
-        case = self.case_a.with_user(self.portal_user)
+        case = self.case_a.with_user(customer_user)
         for name in ("user_id", "stage_id", "team_id", "event_id"):
             with self.subTest(field=name), self.assertRaises(AccessError):
                 case.read([name])

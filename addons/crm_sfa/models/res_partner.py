@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date, formatLang
 
-from ..lib.receivables import Receivable, alert_due
+from ..lib.receivables import Receivable, alert_due, credit_decision
 
 SALES_GROUPS = "sales_team.group_sale_salesman"
 RECEIVABLE_GROUPS = "sales_team.group_sale_salesman,account.group_account_invoice,account.group_account_readonly"
@@ -170,6 +170,44 @@ class ResPartner(models.Model):
         return self.env["account.move.line"]._crm_sfa_open_receivables(
             company, [("partner_id.commercial_partner_id", "in", commercial_ids)]
         )
+
+    def _crm_sfa_credit_decisions(self, company, amounts):
+        """``{commercial partner: (CreditDecision, figures)}`` for charging each customer of
+        ``amounts`` (``{commercial partner: amount in company currency}``) in ``company``:
+        the credit check of orders (the suite's one overdue rule and credit limit), offered
+        to other add-ons' charges (a paid service case) that are not orders."""
+        partners = self.browse([partner.id for partner in amounts])
+        today = fields.Date.context_today(self)
+        receivables = partners._crm_sfa_receivable_figures(company)
+        uninvoiced = self.env["sale.order"]._crm_sfa_uninvoiced_amounts(company, partners)
+        # sudo: the credit limit is an accounting field; the check applies to everyone
+        limits = partners.sudo().with_company(company)
+        result = {}
+        for partner in partners:
+            receivable = receivables.get(partner.id, Receivable())
+            figures = {
+                "partner": partner,
+                "company": company,
+                "amount": amounts[partner],
+                "receivable": receivable.balance,
+                "uninvoiced": uninvoiced.get(partner.id, 0.0),
+                "credit_limit": limits.browse(partner.id).credit_limit,
+                "overdue_amount": receivable.overdue,
+                "overdue_days": receivable.days_overdue(today),
+                "block_overdue_days": company.crm_sfa_block_overdue_days,
+            }
+            decision = credit_decision(
+                receivable=receivable.balance,
+                order_amount=figures["amount"],
+                uninvoiced=figures["uninvoiced"],
+                credit_limit=figures["credit_limit"],
+                credit_limit_enabled=company.account_use_credit_limit,
+                overdue_days=figures["overdue_days"],
+                block_overdue_days=company.crm_sfa_block_overdue_days,
+                rounding=company.currency_id.rounding,
+            )
+            result[partner] = (decision, figures)
+        return result
 
     # actions of the Sales Overview
 

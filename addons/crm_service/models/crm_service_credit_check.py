@@ -10,6 +10,9 @@ DECISIONS = [
 ]
 
 
+MANAGER = "crm_service.group_crm_service_manager"
+
+
 class CrmServiceCreditCheck(models.Model):
     """One step of a paid case's credit check: the check itself with the customer's
     figures then, a request for a manager's approval, the manager's answer.
@@ -33,9 +36,12 @@ class CrmServiceCreditCheck(models.Model):
     decision = fields.Selection(DECISIONS, required=True, readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount = fields.Monetary(string="Charge", readonly=True)
-    exposure = fields.Monetary(readonly=True, help="What the customer would owe with this charge.")
-    credit_limit = fields.Monetary(readonly=True)
-    overdue_amount = fields.Monetary(string="Overdue", readonly=True)
+    # the customer's accounting figures: for the managers who decide
+    exposure = fields.Monetary(
+        readonly=True, help="What the customer would owe with this charge.", groups=MANAGER
+    )
+    credit_limit = fields.Monetary(readonly=True, groups=MANAGER)
+    overdue_amount = fields.Monetary(string="Overdue", readonly=True, groups=MANAGER)
     overdue_days = fields.Integer(readonly=True)
     note = fields.Char(readonly=True)
 

@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from itertools import pairwise
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
@@ -62,13 +63,15 @@ class TestCaseIntake(CrmServiceCommon):
     # acceptance numbers and lookup -------------------------------------------------
 
     def test_acceptance_numbers_are_random_unique_and_not_writable(self):
-        cases = self.env["crm.service.case"].with_user(self.agent_a).create(
-            [{"subject": f"Case {n}", "partner_id": self.customer.id} for n in range(60)]
+        cases = (
+            self.env["crm.service.case"]
+            .with_user(self.agent_a)
+            .create([{"subject": f"Case {n}", "partner_id": self.customer.id} for n in range(60)])
         )
         numbers = cases.mapped("acceptance_number")
         self.assertEqual(len(set(numbers)), 60)
         self.assertTrue(all(len(n) == 10 and n.isdigit() for n in numbers))
-        steps = {int(b) - int(a) for a, b in zip(numbers, numbers[1:], strict=False)}
+        steps = {int(b) - int(a) for a, b in pairwise(numbers)}
         self.assertGreater(len(steps), 50, "numbers must not follow each other")
         with self.assertRaises(AccessError):
             call_kw(self.agent_a, "crm.service.case", "write", cases[:1].ids, {"acceptance_number": "1234567890"})
@@ -96,7 +99,10 @@ class TestCaseIntake(CrmServiceCommon):
 
     def test_stages_drive_the_state_and_the_brief_status(self):
         case = self._case()
-        self.assertEqual((case.state, case.stage_id, case.brief_status), ("new", self.env.ref("crm_service.crm_service_stage_new"), "received"))
+        self.assertEqual(
+            (case.state, case.stage_id, case.brief_status),
+            ("new", self.env.ref("crm_service.crm_service_stage_new"), "received"),
+        )
         parts = self.env.ref("crm_service.crm_service_stage_parts")
         case.stage_id = parts
         self.assertEqual((case.state, case.brief_status), ("in_progress", "in_progress"))
@@ -123,7 +129,9 @@ class TestCaseIntake(CrmServiceCommon):
             (event.event_type, event.severity, event.partner_id, event.source_ref),
             ("complaint", "critical", self.customer, complaint),
         )
-        instances = self.env["crm.workflow.instance"].search([("res_model", "=", "crm.event"), ("res_id", "=", event.id)])
+        instances = self.env["crm.workflow.instance"].search(
+            [("res_model", "=", "crm.event"), ("res_id", "=", event.id)]
+        )
         self.assertEqual(
             set(instances.process_id.mapped("code")), {"COMPLAINT", "CRITICAL"}, "complaint flow and the critical one"
         )
@@ -160,7 +168,9 @@ class TestCaseIntake(CrmServiceCommon):
         self.assertEqual(Case.search_count([]), before)
         intake.partner_name = "Li Wei"
         case = Case.browse(intake.action_create_case()["res_id"])
-        self.assertEqual((case.partner_id.name, case.partner_id.phone, case.channel), ("Li Wei", "+86 139 1111 2222", "walk_in"))
+        self.assertEqual(
+            (case.partner_id.name, case.partner_id.phone, case.channel), ("Li Wei", "+86 139 1111 2222", "walk_in")
+        )
 
     def test_answered_at_once_is_closed_with_the_article_that_helped(self):
         helped = self.article.helped_count
@@ -220,7 +230,9 @@ class TestCaseIntake(CrmServiceCommon):
         with self.assertRaises(AccessError):
             call_kw(self.agent_a, "crm.service.case", "action_credit_approve", case.ids)
         self.assertEqual(log.with_user(self.agent_a).read(["decision"])[0]["decision"], case.credit_state)
-        self.assertFalse(self.env["crm.service.credit.check"].with_user(self.agent_company_2).search([("id", "=", log.id)]))
+        self.assertFalse(
+            self.env["crm.service.credit.check"].with_user(self.agent_company_2).search([("id", "=", log.id)])
+        )
         with self.assertRaises(AccessError):
             log.with_user(self.portal_user).read(["decision"])
 
@@ -237,3 +249,37 @@ class TestCaseIntake(CrmServiceCommon):
         self.assertGreaterEqual(self.customer.with_user(self.agent_a).crm_service_case_count, 1)
         with self.assertRaises(AccessError):
             self.customer.with_user(self.portal_user).read(["crm_service_history_html"])
+
+
+@tagged("post_install", "-at_install")
+class TestStageAndTypeAccess(CrmServiceCommon):
+    """Stages and case types: agents read them, managers manage them, portal users and
+    employees without service rights have no access, and a company's own types stay its own."""
+
+    def test_agents_read_managers_manage(self):
+        for model, values in (
+            ("crm.service.stage", {"name": "On Site", "state": "in_progress", "brief_status": "in_progress"}),
+            ("crm.service.case.type", {"name": "Installation", "kind": "service"}),
+        ):
+            with self.subTest(model=model):
+                self.assertTrue(self.env[model].with_user(self.agent_a).search([]))
+                with self.assertRaises(AccessError):
+                    call_kw(self.agent_a, model, "create", values)
+                record = self.env[model].with_user(self.manager).create(values)
+                record.with_user(self.manager).name = "Renamed"
+                with self.assertRaises(AccessError):
+                    call_kw(self.agent_a, model, "write", record.ids, {"name": "Mine"})
+                for user in (self.portal_user, self.employee):
+                    with self.assertRaises(AccessError):
+                        self.env[model].with_user(user).search([])
+                record.with_user(self.manager).unlink()
+
+    def test_a_company_type_is_seen_in_its_company_only(self):
+        branch_type = self.env["crm.service.case.type"].create(
+            {"name": "Branch installation", "company_id": self.company_2.id}
+        )
+        Type = self.env["crm.service.case.type"]
+        self.assertIn(branch_type, Type.with_user(self.agent_company_2).search([]))
+        self.assertNotIn(branch_type, Type.with_user(self.agent_a).search([]))
+        shared = self.env.ref("crm_service.crm_service_case_type_repair")
+        self.assertIn(shared, Type.with_user(self.agent_company_2).search([]))

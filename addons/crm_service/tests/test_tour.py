@@ -34,7 +34,9 @@ class TestTour(HttpCase):
         self.assertTrue(case.acceptance_number)
         # the complaint's event runs the suite's complaint flow
         self.assertEqual(case.event_id.event_type, "complaint")
-        flows = self.env["crm.workflow.instance"].search([("res_model", "=", "crm.event"), ("res_id", "=", case.event_id.id)])
+        flows = self.env["crm.workflow.instance"].search(
+            [("res_model", "=", "crm.event"), ("res_id", "=", case.event_id.id)]
+        )
         self.assertIn("COMPLAINT", flows.process_id.mapped("code"))
 
         # the customer rates the service from the link of their mail (no login)

@@ -35,7 +35,9 @@ class CrmServiceIntake(models.TransientModel):
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     subject = fields.Char()
     description = fields.Html()
-    type_id = fields.Many2one("crm.service.case.type", string="Case Type", domain="[('company_id', 'in', [company_id, False])]")
+    type_id = fields.Many2one(
+        "crm.service.case.type", string="Case Type", domain="[('company_id', 'in', [company_id, False])]"
+    )
     priority = fields.Selection([("0", "Normal"), ("1", "High"), ("2", "Urgent")], default="0")
     asset_id = fields.Many2one(
         "crm.service.asset",
@@ -57,7 +59,9 @@ class CrmServiceIntake(models.TransientModel):
     warranty_end = fields.Date(related="asset_id.warranty_end")
     open_case_ids = fields.Many2many("crm.service.case", compute="_compute_open_case_ids", string="Open Cases")
     history_html = fields.Html(string="History", compute="_compute_history_html", sanitize=False)
-    suggestion_ids = fields.Many2many("crm.service.article", compute="_compute_suggestion_ids", string="Suggested Articles")
+    suggestion_ids = fields.Many2many(
+        "crm.service.article", compute="_compute_suggestion_ids", string="Suggested Articles"
+    )
     article_id = fields.Many2one(
         "crm.service.article",
         string="Article that Answered",
@@ -189,10 +193,9 @@ class CrmServiceIntake(models.TransientModel):
         if not name:
             raise UserError(
                 self.env._(
-                    "No customer has the number %s: pick the customer, or enter the caller's name to create the contact.",
+                    "No customer has the number %s: pick the customer, or enter the caller's name to create "
+                    "the contact.",
                     self.phone or "",
                 )
             )
-        return self.env["res.partner"].create(
-            {"name": name, "phone": self.phone}
-        )
+        return self.env["res.partner"].create({"name": name, "phone": self.phone})

@@ -38,7 +38,9 @@ class TestServiceCreditWithReceivables(TransactionCase):
                 "invoice_date_due": due,
                 "invoice_payment_term_id": False,
                 "invoice_line_ids": [
-                    Command.create({"name": "Repair", "quantity": 1, "price_unit": amount, "tax_ids": [Command.clear()]})
+                    Command.create(
+                        {"name": "Repair", "quantity": 1, "price_unit": amount, "tax_ids": [Command.clear()]}
+                    )
                 ],
             }
         )
@@ -86,9 +88,7 @@ class TestServiceCreditWithReceivables(TransactionCase):
             call_kw(self.agent, "crm.service.case", "action_credit_approve", case.ids)
         case.with_user(self.manager).action_credit_approve()
         self.assertEqual(case.credit_state, "approved")
-        self.assertEqual(
-            case.credit_check_ids.sorted("id").mapped("decision"), ["blocked", "pending", "approved"]
-        )
+        self.assertEqual(case.credit_check_ids.sorted("id").mapped("decision"), ["blocked", "pending", "approved"])
         self.assertEqual(case.credit_check_ids.sorted("id")[-1].user_id, self.manager)
         case.action_start()
         self.assertEqual(case.state, "in_progress")

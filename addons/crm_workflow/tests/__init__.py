@@ -13,3 +13,4 @@ from . import test_security_rpc
 from . import test_js
 from . import test_engine_hardening
 from . import test_concurrency
+from . import test_contact_preferences

@@ -37,9 +37,7 @@ class CrmServiceCreditCheck(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount = fields.Monetary(string="Charge", readonly=True)
     # the customer's accounting figures: for the managers who decide
-    exposure = fields.Monetary(
-        readonly=True, help="What the customer would owe with this charge.", groups=MANAGER
-    )
+    exposure = fields.Monetary(readonly=True, help="What the customer would owe with this charge.", groups=MANAGER)
     credit_limit = fields.Monetary(readonly=True, groups=MANAGER)
     overdue_amount = fields.Monetary(string="Overdue", readonly=True, groups=MANAGER)
     overdue_days = fields.Integer(readonly=True)

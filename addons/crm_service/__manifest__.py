@@ -41,6 +41,9 @@
         "demo/crm_service_case_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "crm_service/static/src/core/**/*",
+        ],
         "web.assets_tests": [
             "crm_service/static/tests/tours/**/*",
         ],

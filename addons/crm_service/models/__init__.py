@@ -15,3 +15,4 @@ from . import crm_service_credit_check
 from . import crm_service_status_lookup
 from . import discuss_channel
 from . import res_partner
+from . import mail_thread

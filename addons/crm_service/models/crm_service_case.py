@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytz
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, email_normalize, html2plaintext, plaintext2html
 
-from ..lib import sla
+from ..lib import channels, entitlement, sla
 from ..lib.knowledge import html_to_text
 from ..lib.phone import lookup_key
 from .crm_service_case_type import KINDS
@@ -26,6 +26,8 @@ CHANNELS = [
 # severity of the complaint event a case records, by the case's priority
 EVENT_SEVERITY = {"0": "normal", "1": "high", "2": "critical"}
 ACCEPTANCE_DIGITS = 10
+# the credit states in which a paid case may be scheduled (moved on from New)
+CREDIT_CLEARED = ("not_needed", "passed", "unchecked", "approved")
 
 PRIORITIES = [("0", "Normal"), ("1", "High"), ("2", "Urgent")]
 SLA_STATUSES = [
@@ -93,6 +95,7 @@ class CrmServiceCase(models.Model):
         "phone_key",
         "brief_status",
         "event_id",
+        "credit_state",
         "date_open",
         "date_closed",
         "date_first_response",
@@ -134,7 +137,6 @@ class CrmServiceCase(models.Model):
         readonly=False,
         precompute=True,
         required=True,
-        default="service",
         tracking=True,
         index=True,
     )
@@ -151,6 +153,43 @@ class CrmServiceCase(models.Model):
         string="Email", compute="_compute_partner_contact", store=True, readonly=False, precompute=True
     )
     phone_key = fields.Char(compute="_compute_phone_key", store=True, precompute=True, index="btree_not_null")
+    coverage = fields.Selection(
+        [
+            (entitlement.FREE, "Free of Charge"),
+            (entitlement.WARRANTY, "Under Warranty"),
+            (entitlement.CONTRACT, "Covered by Contract"),
+            (entitlement.UNCOVERED, "Charged"),
+        ],
+        compute="_compute_coverage",
+        store=True,
+        index=True,
+        help="How the work is paid for: a paid type of case is covered by the asset's warranty or the "
+        "customer's contract, or charged, after a credit check.",
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    service_amount = fields.Monetary(
+        string="Estimated Charge", tracking=True, help="What the customer will be charged if nothing covers the work."
+    )
+    credit_state = fields.Selection(
+        [
+            ("not_needed", "Not Needed"),
+            ("to_check", "To Check"),
+            ("passed", "Passed"),
+            ("unchecked", "Not Checked"),
+            ("blocked", "Blocked"),
+            ("pending", "Waiting for Approval"),
+            ("approved", "Approved"),
+            ("refused", "Refused"),
+        ],
+        string="Credit Check",
+        compute="_compute_credit_state",
+        store=True,
+        tracking=True,
+        groups="base.group_user",
+    )
+    credit_check_ids = fields.One2many(
+        "crm.service.credit.check", "case_id", string="Credit Checks", groups="base.group_user"
+    )
     callback_date = fields.Datetime(
         string="Call Back At", copy=False, help="When the customer asked to be called back."
     )
@@ -209,6 +248,9 @@ class CrmServiceCase(models.Model):
         groups="base.group_user",
         help="The complaint event the case recorded: the suite's complaint flow answers it.",
     )
+    transfer_log_ids = fields.One2many(
+        "crm.service.case.transfer.log", "case_id", string="Transfers", readonly=True, groups="base.group_user"
+    )
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, tracking=True)
     commercial_partner_id = fields.Many2one(related="partner_id.commercial_partner_id", string="Customer Entity")
     user_id = fields.Many2one(
@@ -229,7 +271,7 @@ class CrmServiceCase(models.Model):
     date_open = fields.Datetime(
         string="Opened", required=True, default=fields.Datetime.now, index=True, readonly=True, copy=False
     )
-    date_closed = fields.Datetime(string="Closed", readonly=True, copy=False)
+    date_closed = fields.Datetime(string="Closed", readonly=True, copy=False, index="btree_not_null")
     description = fields.Html()
     resolution = fields.Html()
 
@@ -281,6 +323,17 @@ class CrmServiceCase(models.Model):
         domain="[('commercial_partner_id', '=', commercial_partner_id), ('company_id', '=', company_id)]",
         help="The installed product the case is about: its warranty and history are on it.",
     )
+    product_id = fields.Many2one(
+        "product.product",
+        string="Product",
+        compute="_compute_product_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index="btree_not_null",
+        tracking=True,
+        help="What the case is about: the asset's product, or one given by hand. Routing rules look at it.",
+    )
     article_id = fields.Many2one(
         "crm.service.article",
         string="Article that Helped",
@@ -323,10 +376,45 @@ class CrmServiceCase(models.Model):
         for case in self:
             case.phone_key = lookup_key(case.partner_phone) or False
 
+    @api.depends(
+        "type_id.paid",
+        "date_open",
+        "contract_id.date_start",
+        "contract_id.date_end",
+        "contract_id.product_ids",
+        "asset_id.product_id",
+        "asset_id.warranty_end",
+    )
+    def _compute_coverage(self):
+        for case in self:
+            # sudo: what covers the case is shown to whoever handles it
+            contract, asset = case.sudo().contract_id, case.sudo().asset_id
+            case.coverage = entitlement.coverage(
+                bool(case.type_id.paid),
+                (case.date_open or fields.Datetime.now()).date(),
+                contract=(contract.date_start, contract.date_end or None, set(contract.product_ids.ids))
+                if contract
+                else None,
+                asset=(asset.product_id.id, asset.warranty_end or None) if asset else None,
+            )
+
+    @api.depends("coverage")
+    def _compute_credit_state(self):
+        for case in self:
+            if case.coverage != entitlement.UNCOVERED:
+                case.credit_state = "not_needed"
+            elif case.credit_state in (False, "not_needed"):
+                case.credit_state = "to_check"
+
     @api.depends("type_id")
     def _compute_case_type(self):
-        for case in self.filtered("type_id"):
-            case.case_type = case.type_id.kind
+        for case in self:
+            case.case_type = case.type_id.kind or case.case_type or "service"
+
+    @api.depends("asset_id")
+    def _compute_product_id(self):
+        for case in self.filtered("asset_id"):
+            case.product_id = case.asset_id.product_id
 
     @api.depends("partner_id")
     def _compute_partner_contact(self):
@@ -421,6 +509,7 @@ class CrmServiceCase(models.Model):
                 vals["state"] = stages.browse(vals["stage_id"]).state
         cases = super().create(vals_list)
         cases._crm_service_route()
+        cases.filtered(lambda case: case.credit_state == "to_check")._crm_service_check_credit()
         cases._crm_service_notify_brief_status()
         cases.filtered(lambda case: case.case_type == "complaint")._crm_service_record_complaints()
         # no tracking of the first values: the creation is logged
@@ -430,6 +519,8 @@ class CrmServiceCase(models.Model):
     def write(self, vals):
         if vals.get("stage_id") and "state" not in vals:
             vals = dict(vals, state=self.env["crm.service.stage"].browse(vals["stage_id"]).state)
+        if vals.get("state") in ("in_progress", "waiting", "solved"):
+            self._crm_service_check_scheduling()
         previous_states = {case.id: case.state for case in self} if "state" in vals else {}
         solving = self.filtered(lambda case: case.state != "solved") if vals.get("state") == "solved" else self.browse()
         transfers = (
@@ -439,6 +530,8 @@ class CrmServiceCase(models.Model):
         result = super().write(vals)
         if transfers:
             self.env["crm.service.case.transfer.log"]._crm_service_log(transfers)
+        if {"type_id", "asset_id", "contract_id", "service_amount"}.intersection(vals):
+            self.filtered(lambda case: case.credit_state == "to_check")._crm_service_check_credit()
         if briefs:
             self.filtered(lambda case: case.brief_status != briefs[case])._crm_service_notify_brief_status()
         # the article that helped close a case counts it (again if it is reopened and solved)
@@ -508,28 +601,444 @@ class CrmServiceCase(models.Model):
         cases = self.sudo().filtered(lambda case: not case.event_id)
         if not cases:
             return
-        events = self.env["crm.event"].sudo().create(
-            [
-                {
-                    "name": case.subject,
-                    "event_type": "complaint",
-                    "severity": EVENT_SEVERITY.get(case.priority, "normal"),
-                    "partner_id": case.partner_id.id,
-                    "user_id": case.user_id.id or case.team_id.leader_id.id or False,
-                    "company_id": case.company_id.id,
-                    "source_ref": f"{case._name},{case.id}",
-                    "description": case.description,
-                }
-                for case in cases
-            ]
+        events = (
+            self.env["crm.event"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": case.subject,
+                        "event_type": "complaint",
+                        "severity": EVENT_SEVERITY.get(case.priority, "normal"),
+                        "partner_id": case.partner_id.id,
+                        "user_id": case.user_id.id or case.team_id.leader_id.id or False,
+                        "company_id": case.company_id.id,
+                        "source_ref": f"{case._name},{case.id}",
+                        "description": case.description,
+                    }
+                    for case in cases
+                ]
+            )
         )
         for case, event in zip(cases, events, strict=True):
             case.event_id = event
 
+    # Entitlement and credit ---------------------------------------------------------
+
+    def action_check_credit(self):
+        """Check the customer's credit again (after a payment, a new limit, a new charge)."""
+        self.ensure_one()
+        if self.credit_state in ("not_needed", "approved"):
+            raise UserError(
+                self.env._("Case %s needs no credit check: nothing is charged or a manager approved it.", self.name)
+            )
+        self._crm_service_check_credit()
+
+    def action_credit_request_approval(self):
+        """Send a case the credit check blocked to the assignee's manager for approval."""
+        self.ensure_one()
+        if self.credit_state != "blocked":
+            raise UserError(self.env._("Only a case the credit check blocked is sent for approval."))
+        manager = (self.user_id or self.env.user)._crm_workflow_manager(company=self.company_id)[:1]
+        approver = manager or self.team_id.leader_id
+        if not approver:
+            raise UserError(
+                self.env._("Nobody can approve case %s: its assignee has no manager and its team no leader.", self.name)
+            )
+        self._crm_service_set_credit("pending", self.env._("Sent to %s for approval.", approver.name))
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=approver.id,
+            summary=self.env._("Approve the charge despite the credit check"),
+            note=self.credit_check_ids[:1].note,
+        )
+
+    def action_credit_approve(self):
+        self.ensure_one()
+        self._crm_service_decide_credit("approved", self.env._("The manager approved the charge."))
+
+    def action_credit_refuse(self):
+        self.ensure_one()
+        self._crm_service_decide_credit("refused", self.env._("The manager refused the charge."))
+
+    def _crm_service_decide_credit(self, decision, note):
+        if not self.env.user.has_group("crm_service.group_crm_service_manager"):
+            raise AccessError(
+                self.env._("Only a service manager approves or refuses a charge the credit check blocked.")
+            )
+        if self.credit_state not in ("blocked", "pending"):
+            raise UserError(self.env._("Case %s is not waiting for a decision on its credit.", self.name))
+        self._crm_service_set_credit(decision, note)
+        self.activity_feedback(["mail.mail_activity_data_todo"], feedback=note)
+
+    def _crm_service_set_credit(self, decision, note, figures=None):
+        """Log a step of the credit check and store the case's credit state."""
+        for case in self:
+            self.env["crm.service.credit.check"]._crm_service_log(
+                [
+                    {
+                        "case_id": case.id,
+                        "partner_id": case.commercial_partner_id.id,
+                        "decision": decision,
+                        "note": note,
+                        **(figures or {}),
+                    }
+                ]
+            )
+            # sudo: the credit state is the system's, moved by the check and the manager's decision
+            case.sudo().credit_state = decision
+
+    def _crm_service_check_credit(self):
+        """Check the credit of the customers of charged cases, a batch at once per company.
+
+        With crm_sfa installed: its credit check of orders, applied to the charge (open
+        receivables with the suite's one overdue rule, confirmed orders not invoiced,
+        the credit limit); cases of one customer in the batch are charged together.
+        Without it there are no receivables to check: the case passes as *Not Checked*.
+        """
+        Partner = self.env["res.partner"]
+        logs, states = [], {}
+        for company, cases in self.grouped("company_id").items():
+            if not hasattr(Partner, "_crm_sfa_credit_decisions"):
+                for case in cases:
+                    states[case] = "unchecked"
+                    logs.append(
+                        {
+                            "case_id": case.id,
+                            "partner_id": case.commercial_partner_id.id,
+                            "decision": "unchecked",
+                            "amount": case.service_amount,
+                            "note": self.env._("No accounting installed: the credit is not checked."),
+                        }
+                    )
+                continue
+            amounts = defaultdict(float)
+            for case in cases:
+                amounts[case.commercial_partner_id] += case.service_amount
+            # sudo: the check reads receivables and orders, which agents may not read; the
+            # decision is logged, its figures for the managers only
+            decisions = Partner.sudo()._crm_sfa_credit_decisions(company, dict(amounts))
+            for case in cases:
+                decision, figures = decisions[case.commercial_partner_id]
+                states[case] = "blocked" if decision.blocked else "passed"
+                logs.append(
+                    {
+                        "case_id": case.id,
+                        "partner_id": case.commercial_partner_id.id,
+                        "decision": states[case],
+                        "amount": case.service_amount,
+                        "exposure": decision.exposure,
+                        "credit_limit": figures["credit_limit"],
+                        "overdue_amount": figures["overdue_amount"],
+                        "overdue_days": figures["overdue_days"],
+                        "note": self._crm_service_credit_note(decision, figures),
+                    }
+                )
+        self.env["crm.service.credit.check"]._crm_service_log(logs)
+        for state, cases in self.browse().union(*states).grouped(lambda case: states[case]).items():
+            # sudo: the credit state is the system's
+            cases.sudo().credit_state = state
+
+    def _crm_service_credit_note(self, decision, figures):
+        if decision.over_overdue_limit:
+            return self.env._(
+                "Blocked: invoices overdue for %(days)s days (the limit is %(limit)s days).",
+                days=figures["overdue_days"],
+                limit=figures["block_overdue_days"],
+            )
+        if decision.over_credit_limit:
+            return self.env._(
+                "Blocked: the customer would owe %(exposure).2f, %(excess).2f over their credit limit.",
+                exposure=decision.exposure,
+                excess=decision.excess,
+            )
+        return self.env._("Passed: the customer would owe %(exposure).2f.", exposure=decision.exposure)
+
+    def _crm_service_check_scheduling(self):
+        """A charged case is scheduled only once its customer's credit is cleared."""
+        # sudo: the credit state decides for whoever moves the case
+        waiting = self.filtered(lambda case: case.sudo().credit_state not in CREDIT_CLEARED)
+        if waiting:
+            raise UserError(
+                self.env._(
+                    "Case %(cases)s is charged and its customer's credit is not cleared: check the credit "
+                    "again or ask a manager for approval before scheduling the work.",
+                    cases=", ".join(waiting.mapped("name")),
+                )
+            )
+
     # Channels and notifications: mail, SMS, chat ------------------------------------
 
+    @api.model
+    @api.private
+    def message_new(self, msg_dict, custom_values=None):
+        """A case from an incoming email (the ``service`` mail alias, or the gateway's
+        fallback model): channel email, the sender as the customer, the subject, the body
+        as the description. Odoo's gateway then posts the mail, with its attachments, on
+        the case.
+
+        The customer is the partner the gateway found by the sender's address, else a new
+        contact named as the mail says; a sender without a usable address still gets a
+        contact (named by the From header, or *Unknown sender*), so that no mail is refused
+        for it. A mail without a subject is named by the start of its text. The description
+        keeps the body, or the start of its text when the body is huge: the message in the
+        chatter keeps all of it.
+
+        Errors are not caught: the gateway re-raises them and the fetchmail server keeps the
+        mail to fetch it again. Not callable over RPC (Odoo's is): users create cases with
+        ``create``, only the gateway turns mails into cases.
+        """
+        # all or nothing: a mail that fails is fetched again, and must not leave a new contact each time
+        with self.env.cr.savepoint():
+            partner = self._crm_service_mail_sender(msg_dict)
+            body = msg_dict.get("body") or ""
+            text = html2plaintext(body) if body else ""
+            values = {
+                # a reference from the sequence: Odoo's gateway names a record by its subject otherwise
+                "name": "/",
+                "subject": (msg_dict.get("subject") or "").strip()
+                or channels.subject_from_text(text)
+                or self.env._("Email from %(sender)s", sender=partner.display_name),
+                "description": self._crm_service_description(body, text),
+                "channel": "email",
+                "partner_id": partner.id,
+                # unassigned, for the routing rules: not the gateway's user
+                "user_id": False,
+                # the alias's defaults win, as Odoo's gateway wants
+                **(custom_values or {}),
+            }
+            case = super().message_new(msg_dict, custom_values=values)
+        # the gateway posts the mail as its author: a new contact too, who then follows the case
+        msg_dict["author_id"] = partner.id
+        return case
+
+    @api.private
+    def message_update(self, msg_dict, update_vals=None):
+        """A reply by email joins its case (Odoo's gateway posts it there). From the
+        customer (anyone but an internal user), it puts a case that waits on them back in
+        progress, as an agent would. Not callable over RPC, as :meth:`message_new`."""
+        result = super().message_update(msg_dict, update_vals=update_vals)
+        author = self.env["res.partner"].browse(msg_dict.get("author_id"))
+        if not any(user._is_internal() for user in author.user_ids):
+            self._crm_service_customer_replied()
+        return result
+
+    @api.model
+    def _crm_service_mail_sender(self, msg_dict):
+        """The customer of an incoming mail: the partner the gateway found, else a new contact."""
+        partner = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
+        if partner:
+            return partner
+        email_from = (msg_dict.get("email_from") or "").strip()
+        Partner = self.env["res.partner"]
+        if email_normalize(email_from, strict=False):
+            return Partner.browse(Partner.name_create(email_from)[0])
+        name = email_from.replace("<>", "").strip().strip('"').strip()
+        return Partner.create({"name": name or self.env._("Unknown sender")})
+
+    @api.model
+    def _crm_service_description(self, body, text):
+        """The description of a case from a message: its HTML body, or the start of its text
+        (:data:`..lib.channels.DESCRIPTION_LENGTH` characters) when the body is longer."""
+        if len(body) <= channels.DESCRIPTION_LENGTH:
+            return body
+        kept, cut = channels.truncate(text)
+        description = plaintext2html(kept)
+        if cut:
+            description += plaintext2html(
+                self.env._("[The message is longer: the whole of it is in the case's messages.]")
+            )
+        return description
+
+    def _crm_service_customer_replied(self):
+        """The customer answered (an email, an SMS, a chat): the cases that waited on them
+        are back in progress."""
+        self.filtered(lambda case: case.state == "waiting").write({"state": "in_progress"})
+
+    @api.model
+    def _crm_service_from_sms(self, number, body, message_id=False):
+        """Store an incoming SMS on a case, and return the case.
+
+        The SMS joins the open case of that number (by its last digits, as the call centre
+        compares numbers: :func:`..lib.phone.lookup_key`; the most recently opened one), and
+        puts it back in progress if it waited on the customer. Without one, it opens a case
+        for the contact who has that number, or for a new contact named by the number. The
+        SMS itself is always posted on the case, whole. ``message_id`` is the provider's id
+        of the SMS: a provider sending the same SMS again (after a timeout) finds it stored
+        and nothing is doubled.
+
+        One SMS of a number is stored at a time (a transaction lock on the number): two SMS
+        of a new number arriving together would otherwise open two cases and two contacts.
+        The second one raises :class:`..lib.channels.NumberBusy` at once and stores nothing,
+        to be tried again once the first is committed. (A second one whose transaction began
+        before the first committed, and that asks for the lock just after, may still open
+        its own case: two cases at worst, never a lost SMS.)
+
+        Raises :class:`UserError` before storing anything when ``number`` is no phone number.
+        Called by the inbound SMS webhook (``controllers/sms.py``), which authenticates the
+        provider and runs it as superuser.
+        """
+        key = lookup_key(number)
+        if not key:
+            raise UserError(self.env._("The sender %(number)r of the SMS is not a phone number.", number=number))
+        number = number.strip()
+        self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", channels.SMS_LOCK_NAMESPACE, int(key)))
+        if not self.env.cr.fetchone()[0]:
+            raise channels.NumberBusy(number)
+        message_id = message_id and f"<sms-{message_id}@crm-service>"
+        if message_id:
+            stored = self.env["mail.message"].search(
+                [("message_id", "=", message_id), ("model", "=", self._name)], limit=1
+            )
+            if stored:
+                return self.browse(stored.res_id)
+        case = self.search(
+            [("phone_key", "=", key), ("state", "in", channels.OPEN_STATES)],
+            order="date_open desc, id desc",
+            limit=1,
+        )
+        if case:
+            case._crm_service_customer_replied()
+        else:
+            partner = self._crm_service_sms_sender(number, key)
+            kept, _cut = channels.truncate(body or "")
+            case = self.create(
+                {
+                    "subject": channels.subject_from_text(body) or self.env._("SMS from %(number)s", number=number),
+                    "description": plaintext2html(kept) if kept else False,
+                    "channel": "sms",
+                    "partner_id": partner.id,
+                    "partner_phone": number,
+                }
+            )
+        # not a follower by this: the customer wrote by SMS, they are not signing up to emails
+        case.with_context(mail_create_nosubscribe=True).message_post(
+            body=plaintext2html(body) if body else self.env._("(an empty SMS)"),
+            author_id=case.partner_id.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            message_id=message_id or False,
+        )
+        return case
+
+    @api.model
+    def _crm_service_sms_sender(self, number, key):
+        """The contact with the number whose lookup key is ``key`` (the oldest one), or a new
+        contact named by the number."""
+        Partner = self.env["res.partner"]
+        # the digits without leading zeros: Odoo's phone search takes a leading 00 for an
+        # international prefix; the exact comparison is the lookup key's, below
+        digits = key.lstrip("0")
+        partners = Partner.search([("phone_mobile_search", "ilike", digits)], order="id") if digits else Partner
+        partner = next((p for p in partners if key in (lookup_key(p.mobile), lookup_key(p.phone))), Partner.browse())
+        return partner or Partner.create({"name": number, "mobile": number})
+
     def _crm_service_notify_brief_status(self):
-        """Tell the customers of the cases their case's brief status (just received, or changed)."""
+        """Tell the customers of the cases their case's brief status: just received, or changed.
+
+        One message per case, by one channel (:func:`..lib.channels.notification_channel`):
+        the channel the customer prefers (``crm_preferred_channel``) when they may be
+        reached by it, else the other one; without a preference for email or SMS, email
+        first and SMS when email cannot reach them. Whether a channel reaches them is the
+        suite's rule (``res.partner._crm_contactable``: their consent, Odoo's email and
+        phone blacklists, an address or a number). A customer reached by neither gets
+        nothing, and nothing fails.
+
+        Both are the status's templates (``data/crm_service_mail_data.xml``,
+        ``data/crm_service_sms_data.xml``), rendered once for all the cases of a status, in
+        each customer's language; a deleted template sends nothing. The email is a comment
+        of the hidden subtype *Status Update to the Customer*, from the company: the customer
+        sees it in the portal and the followers are not mailed it. A resolved case's email
+        asks the customer to rate the service.
+        """
+        # sudo: the message is the company's to its customer, whoever changed the case (an
+        # agent, the mail gateway, the SMS webhook, a cron); the templates show only the case
+        cases = self.sudo().filtered(
+            lambda case: case.brief_status
+            and (case.partner_id.email_normalized or case.partner_id.mobile or case.partner_id.phone)
+        )
+        if not cases:
+            return  # no address nor number: no blacklist to read
+        partners = cases.partner_id
+        by_email, by_sms = partners._crm_contactable("email"), partners._crm_contactable("sms")
+        channel_of = {
+            case: channels.notification_channel(
+                case.partner_id.crm_preferred_channel, case.partner_id in by_email, case.partner_id in by_sms
+            )
+            for case in cases
+        }
+        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("crm_service.mt_crm_service_case_status")
+        # no follower by this: neither the company (the author) nor whoever changed the case;
+        # the mails are queued, as the SMS are: the user's change never waits on the mail server
+        cases = cases.with_context(mail_create_nosubscribe=True, mail_notify_force_send=False)
+        mailed = False
+        for status, group in cases.grouped("brief_status").items():
+            by_mail = group.filtered(lambda c: channel_of[c] == channels.EMAIL)
+            by_mail._crm_service_mail_status(status, subtype_id)
+            mailed = mailed or bool(by_mail)
+            group.filtered(lambda c: channel_of[c] == channels.SMS)._crm_service_sms_status(status, subtype_id)
+        if mailed:
+            self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+
+    def _message_post_after_hook(self, message, msg_vals):
+        """A customer's reply on the portal, like one by mail, wakes a case waiting on them."""
+        result = super()._message_post_after_hook(message, msg_vals)
+        author = message.author_id
+        if (
+            message.message_type == "comment"
+            and author
+            and not author.user_ids.filtered(lambda u: not u.share)
+            and author.commercial_partner_id == self.commercial_partner_id
+        ):
+            # sudo: the customer may not write the case; their answer moves it on
+            self.sudo().filtered(lambda case: case.state == "waiting").write({"state": "in_progress"})
+        return result
+
+    def _rating_get_operator(self):
+        """Nobody: the rating page shows the customer no name of who handled the case."""
+        return self.env["res.partner"]
+
+    def _crm_service_mail_status(self, status, subtype_id):
+        """Mail the customers of the cases (all of brief status ``status``) its template."""
+        template = self.env.ref(f"crm_service.crm_service_case_mail_template_{status}", raise_if_not_found=False)
+        if not self or not template:
+            return
+        subjects = template._render_field("subject", self.ids, compute_lang=True)
+        bodies = template._render_field("body_html", self.ids, compute_lang=True)
+        langs = template._render_lang(self.ids)
+        for case in self:
+            case.message_post(
+                body=bodies[case.id],
+                subject=subjects[case.id],
+                author_id=case.company_id.partner_id.id,
+                email_from=case.company_id.email_formatted or case.company_id.catchall_formatted or None,
+                partner_ids=case.partner_id.ids,
+                message_type="comment",
+                subtype_id=subtype_id,
+                email_layout_xmlid="mail.mail_notification_light",
+                email_add_signature=False,
+                force_email_lang=langs[case.id],
+            )
+
+    def _crm_service_sms_status(self, status, subtype_id):
+        """Text the customers of the cases (all of brief status ``status``) its SMS template.
+
+        The SMS are queued, and Odoo's SMS cron woken up to send them: the change of the
+        cases never waits on the SMS provider, and an SMS is never sent for a change that
+        is rolled back."""
+        template = self.env.ref(f"crm_service.crm_service_case_sms_template_{status}", raise_if_not_found=False)
+        if not self or not template:
+            return
+        bodies = template._render_field("body", self.ids, compute_lang=True)
+        for case in self:
+            case._message_sms(
+                bodies[case.id],
+                subtype_id=subtype_id,
+                partner_ids=case.partner_id.ids,
+                author_id=case.company_id.partner_id.id,
+                put_in_queue=True,
+            )
+        self.env.ref("sms.ir_cron_sms_scheduler_action")._trigger()
 
     # SLA: the clock ------------------------------------------------------------
 
@@ -756,7 +1265,9 @@ class CrmServiceCase(models.Model):
             by_manager[manager] |= case
         for manager, group in by_manager.items():
             # no tracking by the ORM: the note of _sla_log carries it
-            group.with_context(tracking_disable=True).write({"user_id": manager.id})
+            group.with_context(
+                tracking_disable=True, crm_service_transfer_reason=self.env._("SLA breached: escalated to the manager")
+            ).write({"user_id": manager.id})
         return managers, escalated
 
     def _sla_log(self, rises, initial, tracked, managers, escalated):

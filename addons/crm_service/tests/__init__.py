@@ -4,3 +4,10 @@ from . import test_tour
 from . import test_article
 from . import test_sla
 from . import test_asset
+from . import test_intake
+from . import test_routing
+from . import test_report
+from . import test_portal
+from . import test_channels
+from . import test_tour_callback
+from . import test_notifications

@@ -3,7 +3,7 @@ from itertools import pairwise
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.crm_workflow.tests.common import call_kw
 
@@ -283,3 +283,23 @@ class TestStageAndTypeAccess(CrmServiceCommon):
         self.assertNotIn(branch_type, Type.with_user(self.agent_a).search([]))
         shared = self.env.ref("crm_service.crm_service_case_type_repair")
         self.assertIn(shared, Type.with_user(self.agent_company_2).search([]))
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerReplies(CrmServiceCommon):
+    """A customer's answer moves a case waiting on them; the rating shows no staff name."""
+
+    def test_a_portal_reply_wakes_a_waiting_case(self):
+        customer_user = new_test_user(self.env, login="service_replying_customer", groups="base.group_portal")
+        customer_user.partner_id.parent_id = self.customer
+        case = self.case_a
+        case.write({"state": "waiting"})
+        # an agent's note does not
+        case.with_user(self.agent_a).message_post(body="Asked for the serial number", message_type="comment")
+        self.assertEqual(case.state, "waiting")
+        # as the portal's chatter posts it: after its access check, in sudo, as the customer
+        case.with_user(customer_user).sudo().message_post(body="The serial is LX-1", message_type="comment")
+        self.assertEqual(case.state, "in_progress")
+
+    def test_the_rating_names_nobody(self):
+        self.assertFalse(self.case_a._rating_get_operator())

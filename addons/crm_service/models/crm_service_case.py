@@ -211,7 +211,6 @@ class CrmServiceCase(models.Model):
     )
     stage_id = fields.Many2one(
         "crm.service.stage",
-        string="Stage",
         compute="_compute_stage_id",
         store=True,
         readonly=False,
@@ -233,7 +232,6 @@ class CrmServiceCase(models.Model):
     )
     team_id = fields.Many2one(
         "crm.service.team",
-        string="Team",
         index="btree_not_null",
         tracking=True,
         check_company=True,
@@ -325,7 +323,6 @@ class CrmServiceCase(models.Model):
     )
     product_id = fields.Many2one(
         "product.product",
-        string="Product",
         compute="_compute_product_id",
         store=True,
         readonly=False,
@@ -542,9 +539,10 @@ class CrmServiceCase(models.Model):
         return result
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for case in self:
             case.access_url = f"/my/cases/{case.id}"
+        return result
 
     def action_start(self):
         self.write({"state": "in_progress"})

@@ -19,8 +19,8 @@ class CrmServiceCaseTransferLog(models.Model):
     author_id = fields.Many2one("res.users", string="By", readonly=True, default=lambda self: self.env.user)
     from_user_id = fields.Many2one("res.users", string="From Agent", readonly=True)
     to_user_id = fields.Many2one("res.users", string="To Agent", readonly=True)
-    from_team_id = fields.Many2one("crm.service.team", string="From Team", readonly=True)
-    to_team_id = fields.Many2one("crm.service.team", string="To Team", readonly=True)
+    from_team_id = fields.Many2one("crm.service.team", readonly=True)
+    to_team_id = fields.Many2one("crm.service.team", readonly=True)
     reason = fields.Char(readonly=True)
 
     @api.model

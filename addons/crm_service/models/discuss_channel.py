@@ -7,7 +7,6 @@ from odoo.tools.mail import email_re
 
 from ..lib import channels
 
-
 CASE_COMMAND = "/case"
 
 

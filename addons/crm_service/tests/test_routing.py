@@ -4,8 +4,6 @@ import time
 from datetime import datetime, timedelta
 from uuid import uuid4
 
-from psycopg2 import OperationalError, errorcodes
-
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.api import Transaction
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -13,7 +11,7 @@ from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.crm_workflow.tests.common import call_kw, public_methods
+from odoo.addons.crm_workflow.tests.common import call_kw, public_methods, run_in_transaction
 
 from ..lib import routing
 from .common import AGENT, CrmServiceCommon
@@ -765,28 +763,19 @@ class TestRoutingConcurrency(BaseCase):
         """A thread logging one case as ``user_id`` in a transaction of its own; with ``hold``
         (an event), the transaction stays open until the other worker started."""
 
+        def body(env):
+            case = env["crm.service.case"].create(
+                {"subject": "Race", "partner_id": self.partner_id, "type_id": self.case_type_id}
+            )
+            if hold is not None and not hold.is_set():
+                env.cr.flush()
+                hold.wait(10)
+                time.sleep(HOLD_SECONDS)
+            return case.id
+
         def run():
             try:
-                with self.registry.cursor() as cr:
-                    env = self._env(cr, user_id)
-                    for attempt in range(1, MAX_TRIES + 1):
-                        try:
-                            case = env["crm.service.case"].create(
-                                {"subject": "Race", "partner_id": self.partner_id, "type_id": self.case_type_id}
-                            )
-                            case_id = case.id
-                            if hold is not None and not hold.is_set():
-                                env.cr.flush()
-                                hold.wait(10)
-                                time.sleep(HOLD_SECONDS)
-                            break  # committed when the cursor closes
-                        except OperationalError as error:
-                            if error.pgcode != errorcodes.SERIALIZATION_FAILURE or attempt == MAX_TRIES:
-                                raise
-                            cr.rollback()
-                            env.transaction.clear()
-                            time.sleep(0.2 * attempt)
-                results.append(case_id)
+                results.append(run_in_transaction(self.registry, user_id, body, tries=MAX_TRIES))
             except Exception as error:  # noqa: BLE001 - reported by the test
                 errors.append(error)
 

@@ -1,4 +1,9 @@
+import time
+
+from psycopg2 import OperationalError, errorcodes
+
 from odoo import Command, api
+from odoo.api import Transaction
 from odoo.exceptions import AccessError
 from odoo.service.model import get_public_method
 from odoo.tests import TransactionCase, new_test_user
@@ -13,6 +18,31 @@ def call_kw(user, model, method, *args, context=None, **kwargs):
     # the web client sends its whole context with every call, the allowed companies in it
     kwargs["context"] = {"lang": "en_US", "allowed_company_ids": user.company_ids.ids, **(context or {})}
     return api.call_kw(records, method, list(args), kwargs)
+
+
+def run_in_transaction(registry, user_id, body, retry=True, tries=5, on_attempt=None):
+    """Run ``body(env)`` as ``user_id`` in a transaction of its own, committed at the end,
+    retried on serialization failures as Odoo's workers retry a request
+    (``odoo.service.model.retrying``), without reloading the registry the test runner
+    holds; returns what ``body`` returned. For the two-transaction tests of the suite:
+    each thread runs one; ``on_attempt(n)`` is told of every attempt."""
+    with registry.cursor() as cr:
+        # the transaction is given its registry: looking it up by name would wait for the
+        # lock the test runner holds while post-install tests run
+        cr.transaction = Transaction(registry)
+        env = api.Environment(cr, user_id, {})
+        for attempt in range(1, tries + 1):
+            if on_attempt:
+                on_attempt(attempt)
+            try:
+                return body(env)  # committed when the cursor closes
+            except OperationalError as error:
+                if not retry or error.pgcode != errorcodes.SERIALIZATION_FAILURE or attempt == tries:
+                    raise
+                cr.rollback()
+                env.transaction.clear()
+                time.sleep(0.2 * attempt)
+    return None
 
 
 def public_methods(env, module):

@@ -3,14 +3,14 @@ import time
 from functools import partial
 from uuid import uuid4
 
-from psycopg2 import OperationalError, errorcodes
-
 from odoo import SUPERUSER_ID, Command, api
 from odoo.api import Transaction
 from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
 from odoo.tools import mute_logger
+
+from .common import run_in_transaction
 
 # How long the first worker keeps its transaction open once the second one has started.
 HOLD_SECONDS = 1.0
@@ -160,20 +160,7 @@ class TestConcurrentWorkers(BaseCase):
 
         def run():
             try:
-                with self.registry.cursor() as cr:
-                    env = self._env(cr, user_id)
-                    for attempt in range(1, MAX_TRIES + 1):
-                        try:
-                            body(env)
-                            break  # committed when the cursor closes
-                        except OperationalError as error:
-                            # as Odoo's workers retry a request (odoo.service.model.retrying),
-                            # without reloading the registry the test runner holds
-                            if not retry or error.pgcode != errorcodes.SERIALIZATION_FAILURE or attempt == MAX_TRIES:
-                                raise
-                            cr.rollback()
-                            env.transaction.clear()
-                            time.sleep(0.2 * attempt)
+                run_in_transaction(self.registry, user_id, body, retry=retry, tries=MAX_TRIES)
             except Exception as error:  # noqa: BLE001 - reported by the test
                 errors.append(error)
 

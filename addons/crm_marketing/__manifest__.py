@@ -11,7 +11,11 @@
         "security/crm_marketing_groups.xml",
         "security/crm_marketing_security.xml",
         "security/ir.model.access.csv",
+        "data/crm_marketing_rfm_data.xml",
         "views/crm_marketing_campaign_views.xml",
+        "views/crm_marketing_rfm_score_views.xml",
+        "views/crm_marketing_rfm_settings_views.xml",
+        "views/res_partner_views.xml",
         "views/crm_marketing_menus.xml",
     ],
     "demo": [

@@ -2,3 +2,8 @@ from . import test_crm_marketing_campaign
 from . import test_performance
 from . import test_security
 from . import test_tour
+from . import test_lib_rfm
+from . import test_rfm
+from . import test_rfm_performance
+from . import test_rfm_security
+from . import test_rfm_concurrency

@@ -35,9 +35,17 @@ class TestCrmServiceCaseAccess(CrmServiceCommon):
         case = self.env["crm.service.case"].with_user(self.agent_a).create(self._new_case_values(self.agent_a))
         self.assertEqual(case.user_id, self.agent_a)
 
-    def test_agent_cannot_create_case_for_colleague(self):
+    def test_agent_logs_a_case_for_a_colleague_and_keeps_seeing_it(self):
+        # the call centre logs cases that routing or the agent gives to someone else
+        case = self.env["crm.service.case"].with_user(self.agent_a).create(self._new_case_values(self.agent_b))
+        self.assertEqual(case.user_id, self.agent_b)
+        self.assertIn(case, self._search_cases(self.agent_a))
+        self.assertIn(case, self._search_cases(self.agent_b))
+        self.assertNotIn(case, self._search_cases(self.agent_other))
+
+    def test_agent_cannot_take_a_colleagues_case(self):
         with self.assertRaises(AccessError):
-            self.env["crm.service.case"].with_user(self.agent_a).create(self._new_case_values(self.agent_b))
+            self.case_b.with_user(self.agent_a).write({"user_id": self.agent_a.id})
 
     def test_agent_cannot_delete_own_case(self):
         with self.assertRaises(AccessError):
@@ -67,9 +75,9 @@ class TestCrmServiceCaseAccess(CrmServiceCommon):
         case = self.env["crm.service.case"].with_user(self.manager).create(self._new_case_values(self.agent_b))
         self.assertEqual(case.user_id, self.agent_b)
 
-    def test_manager_cannot_create_case_for_other_department(self):
+    def test_manager_cannot_change_a_case_of_another_department(self):
         with self.assertRaises(AccessError):
-            self.env["crm.service.case"].with_user(self.manager).create(self._new_case_values(self.agent_other))
+            self.case_other.with_user(self.manager).write({"subject": "Mine now"})
 
     def test_manager_deletes_department_case(self):
         self.case_b.with_user(self.manager).unlink()

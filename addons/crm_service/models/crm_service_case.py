@@ -12,7 +12,7 @@ from ..lib import channels, entitlement, sla
 from ..lib.knowledge import html_to_text
 from ..lib.phone import lookup_key
 from .crm_service_case_type import KINDS
-from .crm_service_stage import BRIEF_OF_STATE, BRIEF_STATUSES
+from .crm_service_stage import BRIEF_OF_STATE, BRIEF_STATUSES, CASE_STATES
 
 CHANNELS = [
     ("phone", "Phone"),
@@ -195,13 +195,7 @@ class CrmServiceCase(models.Model):
     )
     priority = fields.Selection(PRIORITIES, default="0", tracking=True)
     state = fields.Selection(
-        [
-            ("new", "New"),
-            ("in_progress", "In Progress"),
-            ("waiting", "Waiting for Customer"),
-            ("solved", "Solved"),
-            ("cancel", "Cancelled"),
-        ],
+        CASE_STATES,
         string="Status",
         required=True,
         default="new",

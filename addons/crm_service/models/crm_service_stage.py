@@ -1,5 +1,13 @@
 from odoo import api, fields, models
 
+# the five states of a case, which the SLA clock and the reports follow
+CASE_STATES = [
+    ("new", "New"),
+    ("in_progress", "In Progress"),
+    ("waiting", "Waiting for Customer"),
+    ("solved", "Solved"),
+    ("cancel", "Cancelled"),
+]
 # what a customer and the call centre are told of a case, whatever its detailed stage
 BRIEF_STATUSES = [
     ("received", "Received"),
@@ -33,13 +41,7 @@ class CrmServiceStage(models.Model):
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
     state = fields.Selection(
-        [
-            ("new", "New"),
-            ("in_progress", "In Progress"),
-            ("waiting", "Waiting for Customer"),
-            ("solved", "Solved"),
-            ("cancel", "Cancelled"),
-        ],
+        CASE_STATES,
         string="Status",
         required=True,
         default="in_progress",

@@ -4,6 +4,7 @@ from odoo.tools import SQL
 from ..lib.dashboard import OPEN_STATES
 from ..models.crm_service_case import CHANNELS, PRIORITIES, SLA_STATUSES
 from ..models.crm_service_case_type import KINDS
+from ..models.crm_service_stage import CASE_STATES
 
 
 class CrmServiceReportCase(models.Model):
@@ -63,13 +64,7 @@ class CrmServiceReportCase(models.Model):
     type_id = fields.Many2one("crm.service.case.type", string="Case Type", readonly=True)
     priority = fields.Selection(PRIORITIES, readonly=True)
     state = fields.Selection(
-        [
-            ("new", "New"),
-            ("in_progress", "In Progress"),
-            ("waiting", "Waiting for Customer"),
-            ("solved", "Solved"),
-            ("cancel", "Cancelled"),
-        ],
+        CASE_STATES,
         string="Status",
         readonly=True,
     )

@@ -1,0 +1,2 @@
+from . import crm_segment_import_line
+from . import crm_segment_import

@@ -17,6 +17,7 @@
         "wizards/crm_workflow_workitem_reassign_views.xml",
         "wizards/crm_workflow_simulation_templates.xml",
         "wizards/crm_workflow_simulation_views.xml",
+        "wizards/crm_contact_channel_refuse_views.xml",
         "views/crm_workflow_instance_views.xml",
         "views/crm_workflow_workitem_views.xml",
         "views/crm_workflow_process_views.xml",

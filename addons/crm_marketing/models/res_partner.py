@@ -106,3 +106,59 @@ class ResPartner(models.Model):
                 self.env._("The customer classification is computed, not set by hand: use Recompute Now.")
             )
         return super().write(vals)
+
+    # Campaign responses: what marketing learned of the customer ----------------------
+    # The customer's campaign responses (those the salesperson may see) and, for every
+    # internal user (sales and service), the summary of all of them: the responses of
+    # the customer's commercial entity and its contacts, in the companies the user works in.
+
+    crm_response_ids = fields.One2many(
+        "crm.campaign.response", "partner_id", string="Campaign Responses", readonly=True, groups=SALES_GROUP
+    )
+    crm_response_count = fields.Integer(
+        string="Campaign Responses Count", compute="_compute_crm_learnings", groups="base.group_user"
+    )
+    crm_learning_summary = fields.Text(
+        string="Marketing Learnings", compute="_compute_crm_learnings", groups="base.group_user"
+    )
+    # indexed: converting responders to leads looks customers up by email and phone
+    email_normalized = fields.Char(index="btree_not_null")
+    phone_sanitized = fields.Char(index="btree_not_null")
+
+    @api.depends_context("allowed_company_ids")
+    @api.depends("commercial_partner_id")
+    def _compute_crm_learnings(self):
+        commercial = self._origin.commercial_partner_id
+        learnings = (
+            self.env["crm.campaign.response"]._crm_learnings(
+                [("partner_id", "child_of", commercial.ids)],
+                lambda response: response.partner_id.commercial_partner_id.id,
+            )
+            if commercial
+            else {}
+        )
+        for partner in self:
+            key = partner._origin.commercial_partner_id.id
+            partner.crm_learning_summary, partner.crm_response_count = learnings.get(key, (False, 0))
+
+    # Contact preferences: what mailings to partners skip ------------------------------
+    # mass_mailing asks the target model for its opt-outs (``mailing.mailing._get_opt_out_list``
+    # and ``_get_opt_out_list_sms``): the partners of the mailing who refused the channel
+    # (``crm_allow_email`` / ``crm_allow_sms``) are sent nothing, and their traces are
+    # cancelled as *Opted Out*. Odoo's blacklists are Odoo's to apply (*Blacklisted*).
+
+    def _mailing_get_opt_out_list(self, mailing):
+        """The addresses of the mailing's partners who refused email: not mailed, whoever
+        else of the mailing holds the same address (a refusal wins)."""
+        parent = getattr(super(), "_mailing_get_opt_out_list", None)
+        opt_out = set(parent(mailing)) if parent else set()
+        refusing = self.search_fetch(
+            [*mailing._get_recipients_domain(), ("crm_allow_email", "=", False)], ["email_normalized"]
+        )
+        return opt_out | ({email for email in refusing.mapped("email_normalized") if email})
+
+    def _mailing_get_opt_out_list_sms(self, mailing):
+        """The mailing's partners who refused SMS (their ids)."""
+        parent = getattr(super(), "_mailing_get_opt_out_list_sms", None)
+        opt_out = list(parent(mailing)) if parent else []
+        return opt_out + self.search([*mailing._get_recipients_domain(), ("crm_allow_sms", "=", False)]).ids

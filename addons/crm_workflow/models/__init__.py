@@ -13,3 +13,8 @@ from . import crm_workflow_workitem_log
 from . import mail_activity
 from . import crm_event
 from . import crm_event_rule
+from . import crm_contact_optout
+from . import mail_blacklist
+from . import mail_mail
+from . import mail_template
+from . import mail_thread

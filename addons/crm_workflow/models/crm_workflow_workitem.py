@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, create_index
 
 from ..lib import domains, graph
+from ..lib.contact_preferences import CONTEXT_CONTACT_PREFERENCES
 
 _logger = logging.getLogger(__name__)
 
@@ -173,6 +174,8 @@ class CrmWorkflowWorkitem(models.Model):
             "active_model": targets._name,
             "active_id": targets[:1].id,
             "active_ids": targets.ids,
+            # its mails reach no one who refused email (models/mail_thread.py, mail_template.py)
+            CONTEXT_CONTACT_PREFERENCES: True,
         }
         try:
             with self.env.cr.savepoint():

@@ -14,3 +14,6 @@ from . import test_js
 from . import test_engine_hardening
 from . import test_concurrency
 from . import test_contact_preferences
+from . import test_lib_contact_preferences
+from . import test_contact_preferences_workflow
+from . import test_contact_preferences_concurrency

@@ -43,6 +43,7 @@
         "demo/crm_marketing_campaign_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": ["crm_marketing/static/src/dashboard/**/*"],
         "web.assets_tests": [
             "crm_marketing/static/tests/tours/**/*",
         ],

@@ -14,3 +14,11 @@ from . import crm_marketing_rfm_score
 from . import crm_marketing_rfm_settings
 from . import res_company
 from . import res_partner
+from . import res_partner_segment
+from . import crm_campaign_response_lock
+from . import utm_campaign
+from . import mail_blacklist
+from . import mailing_subscription_optout
+from . import phone_blacklist
+from . import crm_marketing_revenue_change
+from . import crm_marketing_revenue_change_line

@@ -1,7 +1,7 @@
 from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase
 
-from odoo.addons.crm_marketing.models.crm_marketing_campaign import roi_percent
+from odoo.addons.crm_marketing.lib.roi import roi_percent
 
 from .common import CrmMarketingCommon
 
@@ -25,38 +25,41 @@ class TestCampaignResults(CrmMarketingCommon):
     def setUp(self):
         super().setUp()
         self.campaign = self.campaigns["participant"]
-        self.campaign.actual_cost = 1000
+        self.cost = self.env["crm.marketing.cost.line"].create(
+            {"campaign_id": self.campaign.id, "name": "Booth", "planned_amount": 800, "actual_amount": 1000}
+        )
 
     def _results(self):
         campaign = self.campaign.with_user(self.participant)
         campaign.invalidate_recordset()
-        return campaign.read(["lead_count", "order_count", "revenue", "roi"])[0]
+        return campaign.read(["lead_count", "order_count", "order_amount", "revenue", "roi"])[0]
 
-    def test_confirmed_order_makes_revenue_and_roi(self):
+    def test_confirmed_order_counts_but_is_no_revenue_before_it_is_paid(self):
         self._sell(self.campaign, quantity=2)
         results = self._results()
         self.assertEqual(results["order_count"], 1)
-        self.assertAlmostEqual(results["revenue"], 3000)
-        self.assertAlmostEqual(results["roi"], 200.0)
+        self.assertAlmostEqual(results["order_amount"], 3000)
+        self.assertEqual(results["revenue"], 0)
+        self.assertAlmostEqual(results["roi"], -100.0)
 
     def test_orders_of_other_salespeople_count(self):
         self._sell(self.campaign, salesperson=self.colleague)
         self._sell(self.campaign, salesperson=self.other_user)
         results = self._results()
         self.assertEqual(results["order_count"], 2)
-        self.assertAlmostEqual(results["revenue"], 3000)
+        self.assertAlmostEqual(results["order_amount"], 3000)
 
     def test_quotations_and_cancelled_orders_do_not_count(self):
         self._sell(self.campaign, confirm=False)
         self._sell(self.campaign)._action_cancel()
         results = self._results()
         self.assertEqual(results["order_count"], 0)
-        self.assertEqual(results["revenue"], 0)
+        self.assertEqual(results["order_amount"], 0)
         self.assertAlmostEqual(results["roi"], -100.0)
 
     def test_orders_of_other_campaigns_do_not_count(self):
         self._sell(self.campaigns["colleague"])
-        self.assertEqual(self._results()["revenue"], 0)
+        self.assertEqual(self._results()["order_amount"], 0)
 
     def test_leads_of_the_campaign_count_also_lost_ones(self):
         Lead = self.env["crm.lead"]
@@ -66,7 +69,7 @@ class TestCampaignResults(CrmMarketingCommon):
         self.assertEqual(self._results()["lead_count"], 2)
 
     def test_roi_is_zero_before_any_cost(self):
-        self.campaign.actual_cost = 0
+        self.cost.actual_amount = 0
         self._sell(self.campaign)
         self.assertEqual(self._results()["roi"], 0.0)
 

@@ -40,9 +40,10 @@ class TestCampaignRead(CrmMarketingCommon):
         with self.assertRaises(AccessError):
             campaign.with_context(allowed_company_ids=[self.company.id]).read(["title"])
 
-    def test_salesperson_reads_campaigns_of_own_company(self):
-        # Salespeople pick campaigns on leads and orders: they read them all, in their companies.
-        self.assertVisible(self.salesperson, self.all_campaigns, self.pick(*COMPANY))
+    def test_salesperson_reads_no_campaign_they_do_not_run(self):
+        # Salespeople pick the UTM campaign on leads and orders; the marketing campaign, its
+        # budget and plan, is for those who run it (see test_campaign_execution).
+        self.assertVisible(self.salesperson, self.all_campaigns, self.all_campaigns.browse())
 
     def test_portal_cannot_read_campaigns(self):
         with self.assertRaises(AccessError):
@@ -55,8 +56,8 @@ class TestCampaignWrite(CrmMarketingCommon):
     """Who may change, create and delete campaigns."""
 
     def test_marketer_writes_own_campaign(self):
-        self.campaigns["participant"].with_user(self.participant).write({"actual_cost": 1200})
-        self.assertEqual(self.campaigns["participant"].actual_cost, 1200)
+        self.campaigns["participant"].with_user(self.participant).write({"budget": 1200})
+        self.assertEqual(self.campaigns["participant"].budget, 1200)
 
     def test_marketer_renames_own_campaign(self):
         # the title lives on the utm.campaign the campaign inherits
@@ -65,7 +66,7 @@ class TestCampaignWrite(CrmMarketingCommon):
 
     def test_marketer_cannot_write_colleague_campaign(self):
         with self.assertRaises(AccessError):
-            self.campaigns["colleague"].with_user(self.participant).write({"actual_cost": 1200})
+            self.campaigns["colleague"].with_user(self.participant).write({"budget": 1200})
 
     def test_marketer_creates_own_campaign(self):
         campaign = self.env["crm.marketing.campaign"].with_user(self.participant).create({"title": "Newsletter"})

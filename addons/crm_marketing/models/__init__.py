@@ -14,7 +14,6 @@ from . import crm_marketing_rfm_score
 from . import crm_marketing_rfm_settings
 from . import res_company
 from . import res_partner
-from . import res_partner_segment
 from . import crm_campaign_response_lock
 from . import utm_campaign
 from . import mail_blacklist

@@ -51,7 +51,7 @@ class CrmCampaignResponse(models.Model):
     _order = "date desc, id desc"
     _crm_system_fields = ("mailing_id", "trace_id", "lead_id", "activity_id", "rule_id")
 
-    campaign_id = fields.Many2one("utm.campaign", string="Campaign", index=True, ondelete="restrict")
+    campaign_id = fields.Many2one("utm.campaign", index=True, ondelete="restrict")
     step_id = fields.Many2one(
         "crm.marketing.campaign.step",
         string="Campaign Step",
@@ -66,14 +66,14 @@ class CrmCampaignResponse(models.Model):
     responder_name = fields.Char(string="Name", help="The responder's name when they are no known customer.")
     email = fields.Char()
     phone = fields.Char()
-    company_name = fields.Char(string="Company Name", help="The company the responder gave.")
+    company_name = fields.Char(help="The company the responder gave.")
     interest = fields.Text(
         string="What We Learned",
         help="The link clicked, the form's message, the call's notes: what sales and service should know.",
     )
-    mailing_id = fields.Many2one("mailing.mailing", string="Mailing", index="btree_not_null", ondelete="set null")
+    mailing_id = fields.Many2one("mailing.mailing", index="btree_not_null", ondelete="set null")
     trace_id = fields.Many2one("mailing.trace", string="Mailing Trace", ondelete="set null")
-    lead_id = fields.Many2one("crm.lead", string="Lead", index="btree_not_null", ondelete="set null")
+    lead_id = fields.Many2one("crm.lead", index="btree_not_null", ondelete="set null")
     user_id = fields.Many2one(
         "res.users",
         string="Salesperson",
@@ -82,7 +82,7 @@ class CrmCampaignResponse(models.Model):
         domain="[('share', '=', False)]",
         help="Follows the response up, and sees it.",
     )
-    rule_id = fields.Many2one("crm.campaign.response.rule", string="Rule", ondelete="set null")
+    rule_id = fields.Many2one("crm.campaign.response.rule", ondelete="set null")
     activity_id = fields.Many2one("mail.activity", string="Follow-up", ondelete="set null")
     responder = fields.Char(compute="_compute_responder", help="The customer, else the name, email or phone given.")
 

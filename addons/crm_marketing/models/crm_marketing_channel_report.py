@@ -22,7 +22,7 @@ class CrmMarketingChannelReport(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     marketing_campaign_id = fields.Many2one("crm.marketing.campaign", string="Campaign", readonly=True)
     campaign_id = fields.Many2one("utm.campaign", string="UTM Campaign", readonly=True)
-    segment_id = fields.Many2one("crm.segment", string="Segment", readonly=True)
+    segment_id = fields.Many2one("crm.segment", readonly=True)
     user_id = fields.Many2one("res.users", string="Responsible", readonly=True)
     state = fields.Selection(
         [("draft", "Planned"), ("running", "Running"), ("done", "Finished"), ("cancel", "Cancelled")],
@@ -30,8 +30,8 @@ class CrmMarketingChannelReport(models.Model):
         readonly=True,
     )
     campaign_date = fields.Date(string="Campaign Start", readonly=True)
-    medium_id = fields.Many2one("utm.medium", string="Medium", readonly=True)
-    source_id = fields.Many2one("utm.source", string="Source", readonly=True)
+    medium_id = fields.Many2one("utm.medium", readonly=True)
+    source_id = fields.Many2one("utm.source", readonly=True)
     planned_cost = fields.Monetary(readonly=True)
     actual_cost = fields.Monetary(string="Cost", readonly=True)
     lead_count = fields.Integer(string="Leads", readonly=True)

@@ -30,8 +30,8 @@ class CrmMarketingCostLine(models.Model):
     date = fields.Date(default=fields.Date.context_today)
     planned_amount = fields.Monetary(string="Planned")
     actual_amount = fields.Monetary(string="Actual")
-    medium_id = fields.Many2one("utm.medium", string="Medium", index="btree_not_null")
-    source_id = fields.Many2one("utm.source", string="Source", index="btree_not_null")
+    medium_id = fields.Many2one("utm.medium", index="btree_not_null")
+    source_id = fields.Many2one("utm.source", index="btree_not_null")
 
     @api.constrains("planned_amount", "actual_amount")
     def _check_amounts(self):

@@ -19,7 +19,10 @@ CLASSIFICATION_FIELDS = {
 
 
 class ResPartner(models.Model):
-    """The customer's classification in the current company, read from ``crm.marketing.rfm.score``.
+    """The partner's marketing side: its classification, target lists, what campaigns
+    learned of it, and the mailings it refused.
+
+    The classification is that of the current company, read from ``crm.marketing.rfm.score``.
 
     Contacts show the classification of their commercial entity (the company they work
     for), which is what is classified. The fields are for salespeople and marketers
@@ -106,6 +109,18 @@ class ResPartner(models.Model):
                 self.env._("The customer classification is computed, not set by hand: use Recompute Now.")
             )
         return super().write(vals)
+
+    # Target lists: the other side of ``crm.segment.partner_ids`` ----------------------
+    # It makes membership a plain domain (``[("crm_segment_ids", "in", ids)]``) that the
+    # web client can send back, which a list of 100,000 ids could not be.
+    crm_segment_ids = fields.Many2many(
+        "crm.segment",
+        "crm_segment_partner_rel",
+        "partner_id",
+        "segment_id",
+        string="Target Lists",
+        groups="crm_marketing.group_crm_marketing_user",
+    )
 
     # Campaign responses: what marketing learned of the customer ----------------------
     # The customer's campaign responses (those the salesperson may see) and, for every

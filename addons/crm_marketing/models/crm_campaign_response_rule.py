@@ -35,7 +35,7 @@ class CrmCampaignResponseRule(models.Model):
         "res.company", default=lambda self: self.env.company, index=True, help="Empty: in every company."
     )
     campaign_id = fields.Many2one(
-        "utm.campaign", string="Campaign", index="btree_not_null", help="Empty: the responses of every campaign."
+        "utm.campaign", index="btree_not_null", help="Empty: the responses of every campaign."
     )
     on_open = fields.Boolean(string="Opens")
     on_click = fields.Boolean(string="Clicks")
@@ -65,7 +65,6 @@ class CrmCampaignResponseRule(models.Model):
             ("campaign", "Campaign Responsible"),
             ("team", "Sales Team Leader"),
         ],
-        string="Assign To",
         required=True,
         default="owner",
     )

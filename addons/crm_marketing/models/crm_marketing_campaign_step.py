@@ -45,7 +45,6 @@ class CrmMarketingCampaignStep(models.Model):
             ("advertisement", "Advertisement"),
             ("promotion", "Promotion"),
         ],
-        string="Event Type",
     )
     user_id = fields.Many2one(
         "res.users",
@@ -66,7 +65,6 @@ class CrmMarketingCampaignStep(models.Model):
     description = fields.Text()
     mailing_id = fields.Many2one(
         "mailing.mailing",
-        string="Mailing",
         index="btree_not_null",
         ondelete="set null",
         help="The mailing (email or SMS) that carries out the step: sent from the Email Marketing screens.",

@@ -21,7 +21,6 @@ class CrmMarketingCostLine(models.Model):
     currency_id = fields.Many2one(related="campaign_id.currency_id")
     step_id = fields.Many2one(
         "crm.marketing.campaign.step",
-        string="Step",
         index="btree_not_null",
         ondelete="set null",
         domain="[('campaign_id', '=', campaign_id)]",

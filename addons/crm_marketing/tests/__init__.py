@@ -31,3 +31,4 @@ from . import test_campaign_channels
 from . import test_campaign_execution
 from . import test_campaign_security
 from . import test_campaign_concurrency
+from . import test_segment_import_concurrency

@@ -189,3 +189,16 @@ class TestSegmentImport(CrmSegmentCommon):
         self.assertEqual(wizard.segment_id.partner_ids.company_id, self.company_2)
         # the first company's marketers do not see the contact nor the list
         self.assertFalse(self.env["res.partner"].with_user(self.participant).search([("name", "=", "Second")]))
+
+    def test_contact_made_since_the_check_is_linked(self):
+        wizard = self.new_import(
+            self.participant, [["Name", "Email"], ["Late Twin", "late.twin@example.cn"]], segment_id=self.static.id
+        )
+        wizard.action_preview()
+        self.assertEqual(self._statuses(wizard), [(2, "new")])
+        twin = self.env["res.partner"].create({"name": "Late Twin", "email": "late.twin@example.cn"})
+        wizard.action_import()
+        self.assertEqual(self._statuses(wizard), [(2, "existing")])
+        self.assertEqual(wizard.line_ids.partner_id, twin)
+        self.assertEqual(self.env["res.partner"].search_count([("email", "=", "late.twin@example.cn")]), 1)
+        self.assertIn(twin, self.static.partner_ids)

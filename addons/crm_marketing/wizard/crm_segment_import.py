@@ -1,7 +1,9 @@
 import base64
 import binascii
+from types import SimpleNamespace
 
 import psycopg2
+import psycopg2.errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -138,11 +140,9 @@ class CrmSegmentImport(models.TransientModel):
             raise UserError(self.env._("Check the file before importing it."))
         if not self.segment_id and not self.segment_name:
             raise UserError(self.env._("Choose the static list to import into, or name a new one."))
-        lines = self.line_ids
-        to_create = lines.filtered(lambda line: line.status == "new")
-        to_link = lines.filtered(lambda line: line.status == "existing")
         try:
             with self.env.cr.savepoint():
+                to_create, to_link = self._crm_lines_to_write()
                 segment = self.segment_id or self.env["crm.segment"].create(
                     {"name": self.segment_name, "kind": "static"}
                 )
@@ -161,6 +161,8 @@ class CrmSegmentImport(models.TransientModel):
                     # sudo: the lines are written by the import only
                     line.sudo().partner_id = partner
                 self.with_context(crm_marketing_import_checked=True).write({"state": "done", "segment_id": segment.id})
+        except psycopg2.errors.SerializationFailure:
+            raise  # another import of the same prospects committed first: Odoo retries this one
         except (ValidationError, psycopg2.Error) as error:
             raise UserError(
                 self.env._("The import failed and nothing was written: %s", error.args[0] if error.args else error)
@@ -179,6 +181,32 @@ class CrmSegmentImport(models.TransientModel):
                 "next": segment._get_records_action(),
             },
         }
+
+    def _crm_lines_to_write(self):
+        """``(to_create, to_link)``: the lines of new contacts and of existing ones, as of now.
+
+        Two imports of the same prospects at the same moment would both create them: the
+        rows' emails and phones are locked first (``crm.campaign.response.lock``, the keys
+        the intake of responses uses), so that the second import fails once the first
+        commits and is retried; then the new lines are matched again with the contacts
+        made since the check (by the first import, or anyone), which are linked instead.
+        """
+        lines = self.line_ids
+        to_create = lines.filtered(lambda line: line.status == "new")
+        company = (self.segment_id.company_id or self.env.company).id
+        keys = [f"responder:{company}:email:{line.email_normalized}" for line in to_create if line.email_normalized]
+        keys += [f"import:{company}:phone:{line.phone_normalized}" for line in to_create if line.phone_normalized]
+        self.env["crm.campaign.response.lock"]._crm_lock(keys)
+        rows = [SimpleNamespace(email=line.email_normalized, phone=line.phone_normalized) for line in to_create]
+        by_email, by_phone = self._crm_existing_partners(rows)
+        for line in to_create:
+            partner_id = by_email.get(line.email_normalized) or by_phone.get(line.phone_normalized)
+            if partner_id:
+                # sudo: the lines are written by the import only
+                line.sudo().write(
+                    {"status": "existing", "partner_id": partner_id, "reason": self.env._("already a contact")}
+                )
+        return lines.filtered(lambda line: line.status == "new"), lines.filtered(lambda line: line.status == "existing")
 
     def action_download_report(self):
         """The CSV of the rejected and duplicate rows."""

@@ -1,7 +1,7 @@
 {
     "name": "CRM Marketing",
     "summary": "Campaigns with budget and ROI, segmentation and customer classification",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "author": "CRM Suite",
     "website": "https://github.com/crm-suite/crm-suite",

@@ -1,6 +1,7 @@
 """18.0.1 -> 18.0.2: the system's kind and its addresses by protocol."""
 
-from odoo.tools import SQL, column_exists
+from odoo.tools import SQL
+from odoo.tools.sql import column_exists
 
 
 def migrate(cr, version):

@@ -84,10 +84,11 @@ class TestCampaignResponsePerformance(CrmResponseCommon):
     def test_convert_to_new_leads(self):
         """No responder has a lead: one batch create of the leads. What grows with the
         batch is Odoo's own creation of leads with tracking on (the creation message and
-        its followers, the stage: 9 queries a lead), not the conversion."""
+        its followers, the stage: 9 queries a lead), not the conversion. The ceiling is
+        that of the whole suite installed: the other add-ons' lead defaults add two."""
         responses = self._calls()
         self.env.invalidate_all()
-        with self.assertQueryCount(35 + 9 * BATCH):
+        with self.assertQueryCount(37 + 9 * BATCH):
             responses.action_convert_to_lead()
             self.env.flush_all()
         self.assertEqual(len(responses.lead_id), BATCH)

@@ -1,16 +1,11 @@
-import threading
-import time
 from datetime import date
 
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
-from odoo.tools import mute_logger
 
-from odoo.addons.crm_workflow.tests.common import run_in_transaction
+from odoo.addons.crm_workflow.tests.common import race
 
-HOLD_SECONDS = 1.0
-MAX_TRIES = 5
 TODAY = date(2026, 6, 30)
 
 
@@ -52,35 +47,14 @@ class TestRfmConcurrency(BaseCase):
             cr.execute("DELETE FROM account_move WHERE id = %s", [cls.move_id])
             cr.execute("DELETE FROM res_partner WHERE id = %s", [cls.partner_id])
 
-    def _worker(self, errors, attempts, hold=None):
-        def body(env):
-            company = env["res.company"].browse(self.company_id)
-            env["crm.marketing.rfm.score"]._crm_recompute(company, TODAY)
-            env.flush_all()
-            if hold is not None and not hold.is_set():
-                hold.wait(10)
-                time.sleep(HOLD_SECONDS)
-
-        def run():
-            try:
-                run_in_transaction(self.registry, SUPERUSER_ID, body, tries=MAX_TRIES, on_attempt=attempts.append)
-            except Exception as error:  # noqa: BLE001 - reported by the test
-                errors.append(error)
-
-        return threading.Thread(target=run)
+    def _recompute(self, env):
+        env["crm.marketing.rfm.score"]._crm_recompute(env["res.company"].browse(self.company_id), TODAY)
+        env.flush_all()
 
     def test_cron_and_button_at_the_same_time(self):
-        started = threading.Event()
-        errors_cron, errors_button, attempts_cron, attempts_button = [], [], [], []
-        cron = self._worker(errors_cron, attempts_cron, hold=started)
-        button = self._worker(errors_button, attempts_button)
-        with mute_logger("odoo.sql_db"):
-            cron.start()
-            time.sleep(0.3)
-            started.set()
-            button.start()
-            cron.join(30)
-            button.join(30)
+        (errors_cron, attempts_cron), (errors_button, attempts_button) = race(
+            self.registry, self._recompute, self._recompute
+        )
         self.assertEqual((errors_cron, errors_button), ([], []))
         # a real race: the button waited for the cron's rows and ran again on them
         self.assertEqual((len(attempts_cron), len(attempts_button) > 1), (1, True))

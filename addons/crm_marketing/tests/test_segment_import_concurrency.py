@@ -1,17 +1,12 @@
-import threading
-import time
 from uuid import uuid4
 
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
-from odoo.tools import mute_logger
 
-from odoo.addons.crm_workflow.tests.common import run_in_transaction
+from odoo.addons.crm_workflow.tests.common import race
 
 from .common_segment import CrmSegmentCommon
-
-HOLD_SECONDS = 1.0
 
 
 @tagged("post_install", "-at_install")
@@ -42,7 +37,7 @@ class TestSegmentImportConcurrency(BaseCase):
             env["crm.segment"].browse(cls.list_ids).unlink()
             env["crm.campaign.response.lock"].search([("key", "like", f"%{cls.run_id}%")]).unlink()
 
-    def _worker(self, list_id, errors, attempts, hold=None):
+    def _importer(self, list_id):
         data = CrmSegmentCommon.csv_file([["Name", "Email"], ["Racing Prospect", self.email]])
 
         def body(env):
@@ -52,31 +47,14 @@ class TestSegmentImportConcurrency(BaseCase):
             wizard.action_preview()
             wizard.action_import()
             env.flush_all()
-            if hold is not None and not hold.is_set():
-                hold.wait(10)
-                time.sleep(HOLD_SECONDS)
 
-        def run():
-            try:
-                run_in_transaction(self.registry, SUPERUSER_ID, body, on_attempt=attempts.append)
-            except Exception as error:  # noqa: BLE001 - reported by the test
-                errors.append(error)
-
-        return threading.Thread(target=run)
+        return body
 
     def test_same_prospect_imported_at_the_same_moment(self):
-        started = threading.Event()
-        errors, attempts_one, attempts_two = [], [], []
-        one = self._worker(self.list_ids[0], errors, attempts_one, hold=started)
-        two = self._worker(self.list_ids[1], errors, attempts_two)
-        with mute_logger("odoo.sql_db"):
-            one.start()
-            time.sleep(0.3)
-            started.set()
-            two.start()
-            one.join(30)
-            two.join(30)
-        self.assertEqual(errors, [])
+        (errors_one, __), (errors_two, attempts_two) = race(
+            self.registry, self._importer(self.list_ids[0]), self._importer(self.list_ids[1])
+        )
+        self.assertEqual(errors_one + errors_two, [])
         self.assertGreater(len(attempts_two), 1, "the second import waited for the first and was retried")
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})

@@ -1,12 +1,14 @@
+import threading
 import time
 
 from psycopg2 import OperationalError, errorcodes
 
-from odoo import Command, api
+from odoo import SUPERUSER_ID, Command, api
 from odoo.api import Transaction
 from odoo.exceptions import AccessError
 from odoo.service.model import get_public_method
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tools import mute_logger
 
 
 def call_kw(user, model, method, *args, context=None, **kwargs):
@@ -43,6 +45,43 @@ def run_in_transaction(registry, user_id, body, retry=True, tries=5, on_attempt=
                 env.transaction.clear()
                 time.sleep(0.2 * attempt)
     return None
+
+
+def race(registry, first, second, user_id=SUPERUSER_ID, hold_seconds=1.0, tries=5):
+    """Run ``first(env)`` and ``second(env)`` in two transactions at the same moment, as two
+    workers would: ``first`` starts, ``second`` starts 0.3 s later while ``first`` holds its
+    transaction open (once, ``hold_seconds`` more), each retried on serialization failures
+    (:func:`run_in_transaction`). Returns ``(errors, attempts)`` of each: the exceptions
+    that escaped and the attempt numbers, so that a test can tell a real race (the second
+    retried) from two runs one after the other."""
+    started = threading.Event()
+    results = (([], []), ([], []))
+
+    def held(env):
+        first(env)
+        env.flush_all()
+        if not started.is_set():
+            started.wait(10)
+            time.sleep(hold_seconds)
+
+    def thread(body, errors, attempts):
+        def run():
+            try:
+                run_in_transaction(registry, user_id, body, tries=tries, on_attempt=attempts.append)
+            except Exception as error:  # noqa: BLE001 - reported by the test
+                errors.append(error)
+
+        return threading.Thread(target=run)
+
+    one, two = thread(held, *results[0]), thread(second, *results[1])
+    with mute_logger("odoo.sql_db"):
+        one.start()
+        time.sleep(0.3)
+        started.set()
+        two.start()
+        one.join(30)
+        two.join(30)
+    return results
 
 
 def public_methods(env, module):

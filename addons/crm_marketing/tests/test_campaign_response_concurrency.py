@@ -1,16 +1,10 @@
-import threading
-import time
 from uuid import uuid4
 
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
-from odoo.tools import mute_logger
 
-from odoo.addons.crm_workflow.tests.common import run_in_transaction
-
-HOLD_SECONDS = 1.0
-MAX_TRIES = 5
+from odoo.addons.crm_workflow.tests.common import race
 
 
 @tagged("post_install", "-at_install")
@@ -44,38 +38,21 @@ class TestCampaignResponseConcurrency(BaseCase):
             env["crm.campaign.response.lock"].search([("key", "like", f"%{cls.run_id}%")]).unlink()
             env["crm.marketing.campaign"].browse(cls.campaign_id).unlink()
 
-    def _worker(self, email, errors, attempts, hold=None):
+    def _responder(self, email):
         def body(env):
             response = env["crm.campaign.response"].create(
                 {"kind": "call", "campaign_id": self.utm_id, "responder_name": "Racer", "email": email}
             )
             response._crm_convert()
             env.flush_all()
-            if hold is not None and not hold.is_set():
-                hold.wait(10)
-                time.sleep(HOLD_SECONDS)
 
-        def run():
-            try:
-                run_in_transaction(self.registry, SUPERUSER_ID, body, tries=MAX_TRIES, on_attempt=attempts.append)
-            except Exception as error:  # noqa: BLE001 - reported by the test
-                errors.append(error)
-
-        return threading.Thread(target=run)
+        return body
 
     def test_same_responder_at_the_same_moment(self):
         email = f"racer-{self.run_id}@example.com"
-        started = threading.Event()
-        errors_one, errors_two, attempts_one, attempts_two = [], [], [], []
-        one = self._worker(email, errors_one, attempts_one, hold=started)
-        two = self._worker(email.upper(), errors_two, attempts_two)
-        with mute_logger("odoo.sql_db"):
-            one.start()
-            time.sleep(0.3)
-            started.set()
-            two.start()
-            one.join(30)
-            two.join(30)
+        (errors_one, __), (errors_two, attempts_two) = race(
+            self.registry, self._responder(email), self._responder(email.upper())
+        )
         self.assertEqual(errors_one + errors_two, [])
         self.assertGreater(len(attempts_two), 1, "the second worker waited for the first and was retried")
         with self.registry.cursor() as cr:

@@ -4,67 +4,19 @@ Nothing here reads the database: the ORM layer (``account.move.line._crm_sfa_ope
 then ``res.partner``, ``sale.order``) gathers the open receivable lines and the
 customer's figures in the company currency and asks these functions what to do with them.
 
-**Overdue**, for the whole suite, is :func:`is_overdue`: a receivable line (one instalment
-of an invoice) past its maturity date with something left to pay. An invoice whose payment
-terms say 50 % now and 50 % in 60 days is overdue for its first half only, until the
-second half falls due; its days overdue count from the oldest overdue instalment.
+**Overdue**, for the whole suite, is crm_workflow's :func:`~odoo.addons.crm_workflow.lib.receivables.is_overdue`
+(imported here with the other shared rules): a receivable line past its maturity date with
+something left to pay.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 
-
-def is_overdue(date_maturity, residual, today):
-    """Whether a receivable line is overdue on ``today``: past its maturity date, something left to pay.
-
-    :param date_maturity: the line's maturity (due) date, or None
-    :param residual: what is left to pay on the line, in company currency; credit notes
-        and unreconciled payments (negative) are never overdue
-    :param today: the day of the question
-    """
-    return bool(date_maturity) and date_maturity < today and (residual or 0.0) > 0
-
-
-@dataclass(frozen=True)
-class Receivable:
-    """The open receivable of a customer (or of one invoice).
-
-    ``balance`` is everything open (credit notes and unreconciled payments lower it),
-    ``overdue`` the residual of the overdue lines, ``oldest_due`` their oldest maturity.
-    """
-
-    balance: float = 0.0
-    overdue: float = 0.0
-    oldest_due: date | None = None
-
-    def days_overdue(self, today):
-        return days_overdue(self.oldest_due, today)
-
-
-def summarize(lines, today):
-    """``{key: Receivable}`` of ``(key, date_maturity, residual)`` open receivable lines.
-
-    ``key`` is what the figures are for: a customer, an invoice.
-    """
-    balance = defaultdict(float)
-    overdue = defaultdict(float)
-    oldest = {}
-    for key, date_maturity, residual in lines:
-        balance[key] += residual or 0.0
-        if is_overdue(date_maturity, residual, today):
-            overdue[key] += residual
-            oldest[key] = min(oldest.get(key, date_maturity), date_maturity)
-    return {key: Receivable(balance[key], overdue.get(key, 0.0), oldest.get(key)) for key in balance}
-
-
-def days_overdue(oldest_due_date, today):
-    """Days since the oldest unpaid due date; 0 when nothing is due yet (or no date)."""
-    if not oldest_due_date:
-        return 0
-    if not isinstance(today, date):
-        raise TypeError("today must be a date")
-    return max((today - oldest_due_date).days, 0)
+from odoo.addons.crm_workflow.lib.receivables import (  # noqa: F401 (the shared rules, used through this module)
+    Receivable,
+    days_overdue,
+    is_overdue,
+    summarize,
+)
 
 
 def alert_due(overdue_days, alert_days):

@@ -1,0 +1,1 @@
+"""Plain-Python cores of decision support: no ORM here, only data in and out."""

@@ -17,3 +17,4 @@ from . import test_contact_preferences
 from . import test_lib_contact_preferences
 from . import test_contact_preferences_workflow
 from . import test_contact_preferences_concurrency
+from . import test_receivables_lib

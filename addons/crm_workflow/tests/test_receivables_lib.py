@@ -43,7 +43,9 @@ class TestOverdueCondition(TransactionCase):
         )
         self.env.cr.execute(
             SQL(
-                "SELECT line.id, COALESCE(%s, false) FROM (VALUES %s) AS line(id, date_maturity, amount_residual) ORDER BY 1",
+                """SELECT line.id, COALESCE(%s, false)
+                     FROM (VALUES %s) AS line(id, date_maturity, amount_residual)
+                 ORDER BY 1""",
                 overdue_condition("line", TODAY),
                 values,
             )

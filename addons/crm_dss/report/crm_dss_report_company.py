@@ -1,5 +1,7 @@
 from odoo import fields, models, tools
-from odoo.tools import SQL
+from odoo.tools import SQL, create_index
+
+from odoo.addons.crm_workflow.lib.receivables import overdue_condition
 
 
 class CrmDssReportCompany(models.Model):
@@ -17,7 +19,6 @@ class CrmDssReportCompany(models.Model):
         "sale.order": ["date_order", "company_id", "user_id", "partner_id", "amount_untaxed", "currency_rate", "state"],
         "account.move": [
             "invoice_date",
-            "invoice_date_due",
             "company_id",
             "invoice_user_id",
             "commercial_partner_id",
@@ -26,6 +27,7 @@ class CrmDssReportCompany(models.Model):
             "move_type",
             "state",
         ],
+        "account.move.line": ["move_id", "account_id", "date_maturity", "amount_residual"],
     }
 
     date = fields.Date(readonly=True)
@@ -39,6 +41,30 @@ class CrmDssReportCompany(models.Model):
     overdue = fields.Monetary(string="Overdue Receivable", readonly=True)
 
     def init(self):
+        # The executive dashboard's "newly signed customers": confirmed orders of the period
+        # (company, date) and, for each, a probe for an earlier one (partner, company, date).
+        create_index(
+            self.env.cr,
+            "crm_dss_sale_order_confirmed_period_index",
+            "sale_order",
+            ["company_id", "date_order"],
+            where="state = 'sale'",
+        )
+        create_index(
+            self.env.cr,
+            "crm_dss_sale_order_first_order_index",
+            "sale_order",
+            ["partner_id", "company_id", "date_order"],
+            where="state = 'sale'",
+        )
+        # its income and expenses: posted journal items per company and date
+        create_index(
+            self.env.cr,
+            "crm_dss_account_move_line_posted_date_index",
+            "account_move_line",
+            ["company_id", "date", "account_id"],
+            where="parent_state = 'posted'",
+        )
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
             SQL(
@@ -64,13 +90,20 @@ class CrmDssReportCompany(models.Model):
                            0.0 AS ordered,
                            am.amount_untaxed_signed AS invoiced,
                            am.amount_residual_signed AS receivable,
-                           CASE WHEN am.invoice_date_due < CURRENT_DATE
-                                THEN am.amount_residual_signed ELSE 0.0 END AS overdue
+                           COALESCE((
+                               SELECT SUM(aml.amount_residual)
+                                 FROM account_move_line aml
+                                 JOIN account_account acc ON acc.id = aml.account_id
+                                WHERE aml.move_id = am.id
+                                  AND acc.account_type = 'asset_receivable'
+                                  AND %s
+                           ), 0.0) AS overdue
                       FROM account_move am
                      WHERE am.move_type IN ('out_invoice', 'out_refund')
                        AND am.state = 'posted'
                 )
                 """,
                 SQL.identifier(self._table),
+                overdue_condition("aml", SQL("CURRENT_DATE")),
             )
         )

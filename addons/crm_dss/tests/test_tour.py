@@ -4,7 +4,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 
 @tagged("post_install", "-at_install", "is_tour")
 class TestTour(HttpCase):
-    def test_executive_switches_company_performance_to_pivot(self):
+    def test_executive_opens_dashboard_and_drills_down(self):
         company = self.env["res.company"].create({"name": "Tour Performance Company"})
         executive = new_test_user(
             self.env,
@@ -26,4 +26,4 @@ class TestTour(HttpCase):
         )
         order.action_confirm()
 
-        self.start_tour("/odoo/action-crm_dss.crm_dss_report_company_action", "crm_dss_tour", login=executive.login)
+        self.start_tour("/odoo", "crm_dss_tour", login=executive.login)

@@ -1,23 +1,39 @@
 import { registry } from "@web/core/registry";
 
 registry.category("web_tour.tours").add("crm_dss_tour", {
+    url: "/odoo",
     steps: () => [
         {
-            content: "Decision Support opens on the company performance graph",
-            trigger: ".o_menu_brand:contains(Decision Support)",
-        },
-        {
-            content: "The graph is shown first",
-            trigger: ".o_graph_view .o_graph_renderer",
-        },
-        {
-            content: "Switch to the pivot table",
-            trigger: ".o_control_panel .o_switch_view.o_pivot",
+            content: "Open the apps menu",
+            trigger: ".o_navbar_apps_menu button",
             run: "click",
         },
         {
-            content: "The pivot table lists the companies",
-            trigger: ".o_pivot_view .o_pivot table th:contains(Tour Performance Company)",
+            content: "Open Decision Support",
+            trigger: ".o_app[data-menu-xmlid='crm_dss.crm_dss_menu_root']",
+            run: "click",
+        },
+        {
+            content: "Open the Executive Dashboard",
+            trigger: ".o_menu_sections [data-menu-xmlid='crm_dss.crm_dss_dashboard_menu']",
+            run: "click",
+        },
+        {
+            content: "The dashboard shows its figures per company",
+            trigger: ".o_crm_dss_dashboard .o_crm_dss_section_overview td:contains(Tour Performance Company)",
+        },
+        {
+            content: "Click the newly signed customers (drill-down)",
+            trigger: ".o_crm_dss_kpi[data-kpi='signed_customers'] .o_crm_dss_kpi_value:contains(1)",
+            run: "click",
+        },
+        {
+            content: "The list of the customers behind the figure opens",
+            trigger: ".o_list_view .o_data_row td:contains(Tour Customer)",
+        },
+        {
+            content: "The breadcrumb names the figure",
+            trigger: ".o_breadcrumb:contains(Newly Signed Customers)",
         },
     ],
 });

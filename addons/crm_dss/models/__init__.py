@@ -15,5 +15,6 @@ from . import crm_dss_report_run
 from . import crm_dss_report_template
 from . import crm_dss_scope
 from . import crm_dss_statement
+from . import mail_activity
 from . import res_partner
 from . import sale_order

@@ -8,7 +8,7 @@ class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
     @api.model
-    def _crm_dss_receivables(self, scope, today=None, group_by="company"):
+    def _crm_dss_receivables(self, scope, today=None, group_by="company", partner_ids=None):
         """Open receivables of ``scope`` in one grouped query, in company currency.
 
         ``{key: {"outstanding", "overdue", "1_30", "31_60", "61_90", "91_plus", "count"}}``
@@ -17,7 +17,8 @@ class AccountMoveLine(models.Model):
         posted, unreconciled receivable line (credit notes and unreconciled payments lower
         it); overdue and the ageing buckets follow the suite's one rule
         (``crm_workflow.lib.receivables``). A department scope counts the invoices of its
-        salespeople (``invoice_user_id``).
+        salespeople (``invoice_user_id``); ``partner_ids`` keeps the lines of those
+        partners only (a customer's dossier).
 
         Read in SQL as superuser over the partial index on open receivable lines: the
         figures cover every document of the scope, whatever the reader may open.
@@ -49,6 +50,10 @@ class AccountMoveLine(models.Model):
         user_filter = (
             SQL("AND am.invoice_user_id IN %s", tuple(scope.user_ids)) if scope.user_ids is not None else SQL()
         )
+        if partner_ids is not None:
+            if not partner_ids:
+                return {}
+            user_filter = SQL("%s AND aml.partner_id IN %s", user_filter, tuple(partner_ids))
         self.env.cr.execute(
             SQL(
                 """

@@ -50,8 +50,12 @@ class CrmDssScope(models.AbstractModel):
             department_companies = departments.company_id
             if department_companies:
                 companies &= department_companies
-        employees = self.env["hr.employee"].sudo().search(  # sudo: staff of the department, read to scope
-            [("department_id", "in", departments.ids)]
+        employees = (
+            self.env["hr.employee"]
+            .sudo()
+            .search(  # sudo: staff of the department, read to scope
+                [("department_id", "in", departments.ids)]
+            )
         )
         return Scope(
             EXECUTIVE if executive else MANAGER,

@@ -202,7 +202,9 @@ class CrmDssStatement(models.AbstractModel):
             lambda: dict.fromkeys(("outstanding", "overdue", "1_30", "31_60", "61_90", "91_plus", "count"), 0)
         )
         for partner_id, figures in (
-            self.env["account.move.line"]._crm_dss_receivables(scope, today=today, group_by="partner").items()
+            self.env["account.move.line"]
+            ._crm_dss_receivables(scope, today=today, group_by="partner", partner_ids=list(entity_of))
+            .items()
         ):
             if partner_id in entity_of:
                 for key, value in figures.items():

@@ -3,3 +3,9 @@ from . import test_roles
 from . import test_eai_case_statuses
 from . import test_service_credit
 from . import test_contact_preferences_paths
+from . import test_dss_alerts
+from . import test_dss_statements
+from . import test_dss_department_dashboard
+from . import test_dss_dashboard
+from . import test_dss_analysis
+from . import test_dss_operations

@@ -54,6 +54,21 @@ class AccountMoveLine(models.Model):
             if not partner_ids:
                 return {}
             user_filter = SQL("%s AND aml.partner_id IN %s", user_filter, tuple(partner_ids))
+        # the SQL reads what the ORM may still hold in memory (a payment just reconciled)
+        self.flush_model(
+            [
+                "account_id",
+                "amount_residual",
+                "company_id",
+                "date_maturity",
+                "move_id",
+                "parent_state",
+                "partner_id",
+                "reconciled",
+            ]
+        )
+        self.env["account.move"].flush_model(["invoice_user_id"])
+        self.env["account.account"].flush_model(["account_type"])
         self.env.cr.execute(
             SQL(
                 """

@@ -90,14 +90,13 @@ class CrmDssDecisionReportXlsx(models.AbstractModel):
     @api.model
     def _dss_board(self, board, company_ids, department_id, date_from, date_to):
         """The contract dict of ``board`` as the current user sees it (their scope applies)."""
-        Dashboard = self.env.get("crm.dss.dashboard")
         if board == "executive":
-            if not hasattr(Dashboard, "get_executive_dashboard"):
-                raise UserError(self.env._("The executive dashboard is not available: update Decision Support."))
-            return Dashboard.get_executive_dashboard(company_ids, date_from, date_to)
-        if not hasattr(Dashboard, "get_department_dashboard"):
-            raise UserError(self.env._("The department dashboards are not available: update Decision Support."))
-        return Dashboard.get_department_dashboard(board, company_ids, department_id, date_from, date_to)
+            return self.env["crm.dss.dashboard"].get_executive_dashboard(company_ids, date_from, date_to)
+        if board == "analysis":
+            return self.env["crm.dss.analysis"].get_analysis(company_ids, date_from, date_to)
+        return self.env["crm.dss.dashboard"].get_department_dashboard(
+            board, company_ids, department_id, date_from, date_to
+        )
 
     @api.model
     def _dss_receivable_lines(self, scope, today=None):

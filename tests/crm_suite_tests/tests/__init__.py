@@ -9,3 +9,4 @@ from . import test_dss_department_dashboard
 from . import test_dss_dashboard
 from . import test_dss_analysis
 from . import test_dss_operations
+from . import test_dss_scenario

@@ -8,12 +8,19 @@ import { useService } from "@web/core/utils/hooks";
 
 const { DateTime } = luxon;
 
-/** Which server method answers a board, and with which leading arguments. */
+/** Which model and method answer a board, and with which leading arguments. */
 export function boardCall(board, { companyIds, departmentId, dateFrom, dateTo }) {
     if (board === "executive") {
-        return ["get_executive_dashboard", [companyIds, dateFrom, dateTo]];
+        return ["crm.dss.dashboard", "get_executive_dashboard", [companyIds, dateFrom, dateTo]];
     }
-    return ["get_department_dashboard", [board, companyIds, departmentId || null, dateFrom, dateTo]];
+    if (board === "analysis") {
+        return ["crm.dss.analysis", "get_analysis", [companyIds, dateFrom, dateTo]];
+    }
+    return [
+        "crm.dss.dashboard",
+        "get_department_dashboard",
+        [board, companyIds, departmentId || null, dateFrom, dateTo],
+    ];
 }
 
 /** ``[date_from, date_to]`` (ISO) of a named period, ``today`` a luxon DateTime. */
@@ -142,7 +149,7 @@ export class DssDashboard extends Component {
     }
 
     get isDepartmentBoard() {
-        return this.board !== "executive";
+        return !["executive", "analysis"].includes(this.board);
     }
 
     get currency() {
@@ -160,9 +167,9 @@ export class DssDashboard extends Component {
 
     async load() {
         this.state.loading = true;
-        const [method, args] = boardCall(this.board, this.state);
+        const [model, method, args] = boardCall(this.board, this.state);
         try {
-            this.state.data = await this.orm.call("crm.dss.dashboard", method, args);
+            this.state.data = await this.orm.call(model, method, args);
             this.state.error = null;
         } catch (error) {
             this.state.error = error.data?.message || error.message || String(error);

@@ -47,16 +47,14 @@ class CrmDssAnalysis(models.AbstractModel):
         if self.env["crm.dss.scope"]._dss_installed(CASE):
             sections.append(self._dss_section_satisfaction(reader))
         sections += [self._dss_section_appraisal(reader), self._dss_section_region(reader)]
-        return self.env["crm.dss.scope"]._dss_drillable(
-            {
-                "title": self.env._("Analysis"),
-                "company_ids": list(scope.company_ids),
-                "date_from": fields.Date.to_string(date_from),
-                "date_to": fields.Date.to_string(date_to),
-                "currency": currency,
-                "sections": sections,
-            }
-        )
+        return {
+            "title": self.env._("Analysis"),
+            "company_ids": list(scope.company_ids),
+            "date_from": fields.Date.to_string(date_from),
+            "date_to": fields.Date.to_string(date_to),
+            "currency": currency,
+            "sections": sections,
+        }
 
     # ------------------------------------------------------------------ readers (the decision report's)
 

@@ -60,17 +60,15 @@ class CrmDssDashboard(models.AbstractModel):
             sections.append(self._dss_section_daily_work(ctx))
         if Scope._dss_installed("crm.market.intel"):
             sections.append(self._dss_section_market_intel(ctx))
-        return Scope._dss_drillable(
-            {
-                "title": self.env._("Executive Dashboard"),
-                "company_ids": list(scope.company_ids),
-                "department_ids": list(scope.department_ids or []),
-                "date_from": fields.Date.to_string(date_from),
-                "date_to": fields.Date.to_string(date_to),
-                "currency": currency,
-                "sections": sections,
-            }
-        )
+        return {
+            "title": self.env._("Executive Dashboard"),
+            "company_ids": list(scope.company_ids),
+            "department_ids": list(scope.department_ids or []),
+            "date_from": fields.Date.to_string(date_from),
+            "date_to": fields.Date.to_string(date_to),
+            "currency": currency,
+            "sections": sections,
+        }
 
     # ------------------------------------------------------------------ helpers
 

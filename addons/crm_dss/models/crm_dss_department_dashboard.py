@@ -70,7 +70,7 @@ class CrmDssDashboard(models.AbstractModel):
         }
         # sudo: figures cover every document of the scope; each reader filters on it
         getattr(self.sudo(), f"_dss_board_{board}")(scope, start, end, result)
-        return self.env["crm.dss.scope"]._dss_drillable(result)
+        return result
 
     # boards ------------------------------------------------------------------
 

@@ -84,33 +84,3 @@ class CrmDssScope(models.AbstractModel):
     def _dss_installed(self, model_name):
         """Whether the add-on that records ``model_name`` is installed (its section shows)."""
         return model_name in self.env
-
-    @api.model
-    def _dss_drillable(self, board):
-        """``board`` (a dashboard contract dict) without the drill-downs the user could not open.
-
-        A figure covers documents the user may not list (a manager without Sales rights sees
-        the count of orders): its drill-down would end in an access error, so it is left out
-        and the figure shows as plain text.
-        """
-        readable = {}
-
-        def keep(drill):
-            if not drill:
-                return drill
-            model = drill["res_model"]
-            if model not in readable:
-                readable[model] = model in self.env and self.env[model].has_access("read")
-            return drill if readable[model] else None
-
-        for section in board.get("sections", []):
-            for kpi in section.get("kpis", []):
-                kpi["action"] = keep(kpi.get("action"))
-            for chart in section.get("charts", []):
-                if "actions" in chart:
-                    chart["actions"] = [keep(drill) for drill in chart["actions"]]
-            for table in section.get("tables", []):
-                for row in table.get("rows", []):
-                    if "action" in row:
-                        row["action"] = keep(row["action"])
-        return board

@@ -26,6 +26,20 @@ NUMBER_FORMATS = {
 }
 SHEET_NAME_MAX = 31
 _BAD_SHEET_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
+#: Columns of the receivable lines sheet (decision reports; the benchmark writes the same).
+RECEIVABLE_COLUMNS = (
+    {"key": "company", "label": "Company", "format": "text"},
+    {"key": "move", "label": "Document", "format": "text"},
+    {"key": "partner", "label": "Customer", "format": "text"},
+    {"key": "salesperson", "label": "Salesperson", "format": "text"},
+    {"key": "date_maturity", "label": "Due Date", "format": "date"},
+    {"key": "amount", "label": "Amount", "format": "monetary"},
+    {"key": "residual", "label": "Outstanding", "format": "monetary"},
+    {"key": "overdue", "label": "Overdue", "format": "monetary"},
+    {"key": "days_overdue", "label": "Days Overdue", "format": "integer"},
+    {"key": "ageing", "label": "Ageing", "format": "text"},
+)
+
 #: Where a section sheet's charts are drawn: the column right of its figures.
 CHART_COLUMN = 5
 CHART_ROWS = 16

@@ -7,13 +7,12 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from odoo.addons.crm_workflow.lib.receivables import AGEING_BUCKETS
+from odoo.addons.crm_workflow.lib.receivables import AGEING_BUCKETS, AGEING_LABELS
 
 #: The records whose follow-ups (activities) the dashboard counts.
 FOLLOW_UP_MODELS = ("crm.lead", "res.partner", "sale.order")
 INCOME_TYPES = ("income", "income_other")
 EXPENSE_TYPES = ("expense", "expense_depreciation", "expense_direct_cost")
-AGEING_LABELS = {"1_30": "1-30", "31_60": "31-60", "61_90": "61-90", "91_plus": "91+"}
 LIST_FORM = [[False, "list"], [False, "form"]]
 
 

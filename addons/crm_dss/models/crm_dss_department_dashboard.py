@@ -10,7 +10,6 @@ INCOME_TYPES = ("income", "income_other")
 EXPENSE_TYPES = ("expense", "expense_depreciation", "expense_direct_cost")
 OPEN_CASE_STATES = ("new", "in_progress", "waiting")
 SATISFIED = 4  # rating.rating: RATING_LIMIT_SATISFIED, the "top" smiley
-LIST_FORM = [[False, "list"], [False, "form"]]
 
 
 class CrmDssDashboard(models.AbstractModel):
@@ -146,20 +145,6 @@ class CrmDssDashboard(models.AbstractModel):
         return [(field, ">=", fields.Date.to_string(start)), (field, "<=", fields.Date.to_string(end))]
 
     @staticmethod
-    def _dss_dept_drill(res_model, name, domain, views=None, context=None):
-        drill = {"res_model": res_model, "name": name, "domain": domain, "views": views or LIST_FORM}
-        if context:
-            drill["context"] = context
-        return drill
-
-    @staticmethod
-    def _dss_dept_kpi(key, label, value, fmt="integer", action=None, hint=None):
-        kpi = {"key": key, "label": label, "value": value, "format": fmt, "action": action}
-        if hint:
-            kpi["hint"] = hint
-        return kpi
-
-    @staticmethod
     def _dss_dept_section(key, title, kpis=None, charts=None, tables=None):
         return {"key": key, "title": title, "kpis": kpis or [], "charts": charts or [], "tables": tables or []}
 
@@ -190,19 +175,19 @@ class CrmDssDashboard(models.AbstractModel):
             "progress",
             self.env._("Work Progress"),
             kpis=[
-                self._dss_dept_kpi(
+                self._dss_kpi(
                     "activities_done",
                     self.env._("Activities Done"),
                     done_count,
-                    action=self._dss_dept_drill("mail.message", self.env._("Activities Done"), done_domain),
+                    action=self._dss_drill("mail.message", self.env._("Activities Done"), done_domain),
                 ),
-                self._dss_dept_kpi(
+                self._dss_kpi(
                     "activities_overdue",
                     self.env._("Activities Overdue"),
                     overdue_count,
-                    action=self._dss_dept_drill("mail.activity", self.env._("Overdue Activities"), overdue_domain),
+                    action=self._dss_drill("mail.activity", self.env._("Overdue Activities"), overdue_domain),
                 ),
-                self._dss_dept_kpi(
+                self._dss_kpi(
                     "activities_done_rate",
                     self.env._("Done on Time"),
                     board_lib.percent(done_count, done_count + overdue_count),
@@ -243,7 +228,7 @@ class CrmDssDashboard(models.AbstractModel):
                 {"label": self.env._("Expected Revenue"), "data": [revenue for _stage, _count, revenue in groups]},
             ],
             "actions": [
-                self._dss_dept_drill(
+                self._dss_drill(
                     "crm.lead", stage.display_name or self.env._("Pipeline"), [*domain, ("stage_id", "=", stage.id)]
                 )
                 for stage, _count, _revenue in groups
@@ -272,12 +257,12 @@ class CrmDssDashboard(models.AbstractModel):
         planned = sum(lines for _user, lines, _done in plans)
         done = sum(done for _user, _lines, done in plans)
         kpis = [
-            self._dss_dept_kpi(
+            self._dss_kpi(
                 f"target_{measure}",
                 self.env._("%s Target Completion", measures.get(measure, measure)),
                 board_lib.percent(achieved, amount),
                 "percent",
-                action=self._dss_dept_drill(
+                action=self._dss_drill(
                     "crm.sales.target", self.env._("Sales Targets"), [*target_domain, ("measure", "=", measure)]
                 ),
                 hint=self.env._(
@@ -287,12 +272,12 @@ class CrmDssDashboard(models.AbstractModel):
             for measure, amount, achieved in targets
         ]
         kpis.append(
-            self._dss_dept_kpi(
+            self._dss_kpi(
                 "daily_plan_completion",
                 self.env._("Daily Plan Completion"),
                 board_lib.percent(done, planned),
                 "percent",
-                action=self._dss_dept_drill("crm.daily.plan", self.env._("Daily Plans"), plan_domain),
+                action=self._dss_drill("crm.daily.plan", self.env._("Daily Plans"), plan_domain),
                 hint=self.env._("%(done)s of %(planned)s planned calls and visits done", done=done, planned=planned),
             )
         )
@@ -331,7 +316,7 @@ class CrmDssDashboard(models.AbstractModel):
                             "planned": lines,
                             "done": done,
                             "rate": board_lib.percent(done, lines),
-                            "action": self._dss_dept_drill(
+                            "action": self._dss_drill(
                                 "crm.daily.plan", user.display_name, [*plan_domain, ("user_id", "=", user.id)]
                             ),
                         }
@@ -388,20 +373,18 @@ class CrmDssDashboard(models.AbstractModel):
             "intel_customers",
             self.env._("Customers from Other Companies' Intelligence"),
             kpis=[
-                self._dss_dept_kpi(
+                self._dss_kpi(
                     "intel_leads",
                     self.env._("Leads from Intelligence"),
                     len(lead_ids),
-                    action=self._dss_dept_drill(
-                        "crm.lead", self.env._("Leads from Intelligence"), [("id", "in", lead_ids)]
-                    ),
+                    action=self._dss_drill("crm.lead", self.env._("Leads from Intelligence"), [("id", "in", lead_ids)]),
                     hint=self.env._(
                         "Leads linked to market intelligence that salespeople of another company "
                         "recorded in the period."
                     ),
                 ),
-                self._dss_dept_kpi("intel_customers", self.env._("Customers"), sum(row[2] for row in rows)),
-                self._dss_dept_kpi("intel_won", self.env._("Won"), sum(row[3] for row in rows)),
+                self._dss_kpi("intel_customers", self.env._("Customers"), sum(row[2] for row in rows)),
+                self._dss_kpi("intel_won", self.env._("Won"), sum(row[3] for row in rows)),
             ],
             tables=[
                 {
@@ -421,7 +404,7 @@ class CrmDssDashboard(models.AbstractModel):
                             "leads": len(leads),
                             "customers": customers,
                             "won": won,
-                            "action": self._dss_dept_drill(
+                            "action": self._dss_drill(
                                 "crm.lead", names.get(company_id, ""), [("id", "in", sorted(leads))]
                             ),
                         }
@@ -449,18 +432,18 @@ class CrmDssDashboard(models.AbstractModel):
             total = sum(groups.values())
             open_count = sum(groups.get(state, 0) for state in OPEN_CASE_STATES)
             kpis += [
-                self._dss_dept_kpi(
+                self._dss_kpi(
                     "complaints",
                     self.env._("Complaints"),
                     total,
-                    action=self._dss_dept_drill("crm.service.case", self.env._("Complaints"), domain),
+                    action=self._dss_drill("crm.service.case", self.env._("Complaints"), domain),
                     hint=self.env._("Complaints opened in the period by the customers of the scope's salespeople."),
                 ),
-                self._dss_dept_kpi(
+                self._dss_kpi(
                     "complaints_open",
                     self.env._("Open Complaints"),
                     open_count,
-                    action=self._dss_dept_drill(
+                    action=self._dss_drill(
                         "crm.service.case",
                         self.env._("Open Complaints"),
                         [*domain, ("state", "in", list(OPEN_CASE_STATES))],
@@ -477,11 +460,11 @@ class CrmDssDashboard(models.AbstractModel):
             latest = Intel.search_fetch(domain, ["name", "date", "kind", "user_id"], limit=5)
             kinds = dict(Intel._fields["kind"]._description_selection(self.env))
             kpis.append(
-                self._dss_dept_kpi(
+                self._dss_kpi(
                     "intel_recorded",
                     self.env._("Market Intelligence Recorded"),
                     count,
-                    action=self._dss_dept_drill("crm.market.intel", self.env._("Market Intelligence"), domain),
+                    action=self._dss_drill("crm.market.intel", self.env._("Market Intelligence"), domain),
                 )
             )
             tables.append(
@@ -500,7 +483,7 @@ class CrmDssDashboard(models.AbstractModel):
                             "name": intel.name,
                             "kind": kinds.get(intel.kind, intel.kind),
                             "author": intel.user_id.name or "",
-                            "action": self._dss_dept_drill(
+                            "action": self._dss_drill(
                                 "crm.market.intel", intel.name, [("id", "=", intel.id)], [[False, "form"]]
                             ),
                         }
@@ -567,28 +550,28 @@ class CrmDssDashboard(models.AbstractModel):
             "staff_customers",
             self.env._("Customers per Staff Member"),
             kpis=[
-                self._dss_dept_kpi(
+                self._dss_kpi(
                     "new_customers",
                     self.env._("New Customers"),
                     sum(new.values()),
-                    action=self._dss_dept_drill("res.partner", self.env._("New Customers"), new_domain),
+                    action=self._dss_drill("res.partner", self.env._("New Customers"), new_domain),
                 ),
-                self._dss_dept_kpi(
+                self._dss_kpi(
                     "signed_customers",
                     self.env._("Newly Signed Customers"),
                     sum(len(partners) for partners in signed.values()),
-                    action=self._dss_dept_drill(
+                    action=self._dss_drill(
                         "res.partner", self.env._("Newly Signed Customers"), [("id", "in", signed_ids)]
                     ),
                     hint=self.env._(
                         "Customers whose first confirmed order in a company falls in the period (counted per company)."
                     ),
                 ),
-                self._dss_dept_kpi(
+                self._dss_kpi(
                     "followed_customers",
                     self.env._("Followed Customers"),
                     sum(followed.values()),
-                    action=self._dss_dept_drill("sale.order", self.env._("Quotations and Orders"), followed_domain),
+                    action=self._dss_drill("sale.order", self.env._("Quotations and Orders"), followed_domain),
                     hint=self.env._(
                         "Distinct customers of each staff member's quotations and orders dated in the period."
                     ),
@@ -611,7 +594,7 @@ class CrmDssDashboard(models.AbstractModel):
                             "new": new.get(user.id, 0),
                             "signed": len(signed.get(user.id, ())),
                             "followed": followed.get(user.id, 0),
-                            "action": self._dss_dept_drill(
+                            "action": self._dss_drill(
                                 "sale.order", user.name, [*followed_domain, ("user_id", "=", user.id)]
                             ),
                         }
@@ -670,7 +653,7 @@ class CrmDssDashboard(models.AbstractModel):
                     {
                         "name": record.display_name or self.env._("None"),
                         **row,
-                        "action": self._dss_dept_drill(
+                        "action": self._dss_drill(
                             "crm.service.case", record.display_name or title, [*opened_domain, (field, "=", record.id)]
                         ),
                     }
@@ -683,23 +666,23 @@ class CrmDssDashboard(models.AbstractModel):
                 "cases",
                 self.env._("Cases"),
                 kpis=[
-                    self._dss_dept_kpi(
+                    self._dss_kpi(
                         "opened",
                         self.env._("Opened"),
                         sum(row["cases"] for row in teams.values()),
-                        action=self._dss_dept_drill("crm.service.case", self.env._("Cases Opened"), opened_domain),
+                        action=self._dss_drill("crm.service.case", self.env._("Cases Opened"), opened_domain),
                     ),
-                    self._dss_dept_kpi(
+                    self._dss_kpi(
                         "closed",
                         self.env._("Closed"),
                         closed,
-                        action=self._dss_dept_drill("crm.service.case", self.env._("Cases Closed"), closed_domain),
+                        action=self._dss_drill("crm.service.case", self.env._("Cases Closed"), closed_domain),
                     ),
-                    self._dss_dept_kpi(
+                    self._dss_kpi(
                         "open",
                         self.env._("Open Now"),
                         open_count,
-                        action=self._dss_dept_drill("crm.service.case", self.env._("Open Cases"), open_domain),
+                        action=self._dss_drill("crm.service.case", self.env._("Open Cases"), open_domain),
                     ),
                 ],
                 tables=[
@@ -711,37 +694,37 @@ class CrmDssDashboard(models.AbstractModel):
                 "sla",
                 self.env._("SLA"),
                 kpis=[
-                    self._dss_dept_kpi(
+                    self._dss_kpi(
                         "resolution_met",
                         self.env._("Resolution SLA Met"),
                         met,
-                        action=self._dss_dept_drill(
+                        action=self._dss_drill(
                             "crm.service.case",
                             self.env._("Resolution SLA Met"),
                             [*opened_domain, ("sla_resolution_status", "=", "met")],
                         ),
                     ),
-                    self._dss_dept_kpi(
+                    self._dss_kpi(
                         "resolution_breached",
                         self.env._("Resolution SLA Breached"),
                         breached,
-                        action=self._dss_dept_drill(
+                        action=self._dss_drill(
                             "crm.service.case",
                             self.env._("Resolution SLA Breached"),
                             [*opened_domain, ("sla_resolution_status", "=", "breached")],
                         ),
                     ),
-                    self._dss_dept_kpi(
+                    self._dss_kpi(
                         "response_breached",
                         self.env._("Response SLA Breached"),
                         response.get("breached", 0),
-                        action=self._dss_dept_drill(
+                        action=self._dss_drill(
                             "crm.service.case",
                             self.env._("Response SLA Breached"),
                             [*opened_domain, ("sla_response_status", "=", "breached")],
                         ),
                     ),
-                    self._dss_dept_kpi(
+                    self._dss_kpi(
                         "sla_met_rate",
                         self.env._("Resolution SLA Met Rate"),
                         board_lib.percent(met, met + breached),
@@ -766,7 +749,7 @@ class CrmDssDashboard(models.AbstractModel):
                             }
                         ],
                         "actions": [
-                            self._dss_dept_drill(
+                            self._dss_drill(
                                 "crm.service.case",
                                 statuses.get(status, self.env._("No SLA")),
                                 [*opened_domain, ("sla_resolution_status", "=", status or False)],
@@ -780,15 +763,15 @@ class CrmDssDashboard(models.AbstractModel):
                 "satisfaction",
                 self.env._("Satisfaction"),
                 kpis=[
-                    self._dss_dept_kpi(
+                    self._dss_kpi(
                         "satisfied_rate",
                         self.env._("Satisfied"),
                         board_lib.percent(satisfied, rated),
                         "percent",
-                        action=self._dss_dept_drill("rating.rating", self.env._("Case Ratings"), rating_domain),
+                        action=self._dss_drill("rating.rating", self.env._("Case Ratings"), rating_domain),
                         hint=self.env._("Ratings of 4 or 5 among the ratings given in the period."),
                     ),
-                    self._dss_dept_kpi("ratings", self.env._("Ratings"), rated),
+                    self._dss_kpi("ratings", self.env._("Ratings"), rated),
                 ],
                 charts=[
                     {
@@ -834,12 +817,12 @@ class CrmDssDashboard(models.AbstractModel):
             "collections",
             self.env._("Collections"),
             kpis=[
-                self._dss_dept_kpi(
+                self._dss_kpi(
                     "collected",
                     self.env._("Collected"),
                     round(sum(amount for _month, amount in groups), 2),
                     "monetary",
-                    action=self._dss_dept_drill("account.move.line", self.env._("Collections"), drill),
+                    action=self._dss_drill("account.move.line", self.env._("Collections"), drill),
                     hint=self.env._("Payments reconciled with customer invoices in the period."),
                 )
             ],
@@ -876,21 +859,21 @@ class CrmDssDashboard(models.AbstractModel):
             "income",
             self.env._("Income and Expenses"),
             kpis=[
-                self._dss_dept_kpi(
+                self._dss_kpi(
                     "income",
                     self.env._("Income"),
                     total_income,
                     "monetary",
-                    action=self._dss_dept_drill("account.move.line", self.env._("Income"), income_domain),
+                    action=self._dss_drill("account.move.line", self.env._("Income"), income_domain),
                 ),
-                self._dss_dept_kpi(
+                self._dss_kpi(
                     "expenses",
                     self.env._("Expenses"),
                     total_expenses,
                     "monetary",
-                    action=self._dss_dept_drill("account.move.line", self.env._("Expenses"), expense_domain),
+                    action=self._dss_drill("account.move.line", self.env._("Expenses"), expense_domain),
                 ),
-                self._dss_dept_kpi("profit", self.env._("Profit"), round(total_income - total_expenses, 2), "monetary"),
+                self._dss_kpi("profit", self.env._("Profit"), round(total_income - total_expenses, 2), "monetary"),
             ],
             charts=[
                 {
@@ -938,19 +921,19 @@ class CrmDssDashboard(models.AbstractModel):
             "receivables",
             self.env._("Receivables"),
             kpis=[
-                self._dss_dept_kpi(
+                self._dss_kpi(
                     "outstanding",
                     self.env._("Outstanding"),
                     round(total["outstanding"], 2),
                     "monetary",
-                    action=self._dss_dept_drill("account.move.line", self.env._("Open Receivables"), open_domain),
+                    action=self._dss_drill("account.move.line", self.env._("Open Receivables"), open_domain),
                 ),
-                self._dss_dept_kpi(
+                self._dss_kpi(
                     "overdue",
                     self.env._("Overdue"),
                     round(total["overdue"], 2),
                     "monetary",
-                    action=self._dss_dept_drill("account.move.line", self.env._("Overdue Receivables"), overdue_domain),
+                    action=self._dss_drill("account.move.line", self.env._("Overdue Receivables"), overdue_domain),
                 ),
             ],
             charts=[
@@ -982,7 +965,7 @@ class CrmDssDashboard(models.AbstractModel):
                             "name": names.get(key) or self.env._("None"),
                             "outstanding": round(row["outstanding"], 2),
                             "overdue": round(row["overdue"], 2),
-                            "action": self._dss_dept_drill(
+                            "action": self._dss_drill(
                                 "account.move.line",
                                 names.get(key) or self.env._("Receivables"),
                                 [*open_domain, (key_field, "=", key or False)],

@@ -5,26 +5,13 @@ import xlsxwriter
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.crm_workflow.lib.receivables import ageing_bucket, days_overdue, is_overdue
+from odoo.addons.crm_workflow.lib.receivables import AGEING_LABELS, ageing_bucket, days_overdue, is_overdue
 
 from ..lib.scope import EXECUTIVE
-from ..lib.workbook import DssWorkbook, workbook_options
+from ..lib.workbook import RECEIVABLE_COLUMNS, DssWorkbook, workbook_options
 
 #: Journal items read per query for the receivable lines sheet.
 LINE_BATCH = 5000
-RECEIVABLE_COLUMNS = (
-    {"key": "company", "label": "Company", "format": "text"},
-    {"key": "move", "label": "Document", "format": "text"},
-    {"key": "partner", "label": "Customer", "format": "text"},
-    {"key": "salesperson", "label": "Salesperson", "format": "text"},
-    {"key": "date_maturity", "label": "Due Date", "format": "date"},
-    {"key": "amount", "label": "Amount", "format": "monetary"},
-    {"key": "residual", "label": "Outstanding", "format": "monetary"},
-    {"key": "overdue", "label": "Overdue", "format": "monetary"},
-    {"key": "days_overdue", "label": "Days Overdue", "format": "integer"},
-    {"key": "ageing", "label": "Ageing", "format": "text"},
-)
-AGEING_LABELS = {"1_30": "1-30", "31_60": "31-60", "61_90": "61-90", "91_plus": "91+"}
 
 
 class CrmDssDecisionReportXlsx(models.AbstractModel):

@@ -180,13 +180,13 @@ class TestAnalysisQueries(CrmDssCommon):
         )
         Analysis.get_analysis(self.companies.ids)
         self.env.invalidate_all()
-        with self.assertQueryCount(21):
+        with self.assertQueryCount(22):
             Analysis.get_analysis(self.companies.ids)
         for _index in range(50):
             self._confirm_order(self.sales_a, 10.0)
         self.env.flush_all()
         self.env.invalidate_all()
-        with self.assertQueryCount(21):
+        with self.assertQueryCount(22):
             board = Analysis.get_analysis(self.companies.ids)
         rows = {row["key"]: row for row in board["sections"][0]["tables"][0]["rows"]}
         self.assertEqual(rows[self.sales_a.id]["orders_amount"], 1500.0)

@@ -25,6 +25,8 @@ AGEING_BUCKETS = (
     ("61_90", 61, 90),
     ("91_plus", 91, None),
 )
+#: How the buckets are labelled on screens and in workbooks.
+AGEING_LABELS = {"1_30": "1-30", "31_60": "31-60", "61_90": "61-90", "91_plus": "91+"}
 
 
 def is_overdue(date_maturity, residual, today):

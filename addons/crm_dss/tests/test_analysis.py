@@ -46,7 +46,8 @@ class TestAnalysis(CrmDssCommon):
         self.assertEqual(board["date_to"], self.period["date_to"])
         self.assertIn("symbol", board["currency"])
         keys = [section["key"] for section in board["sections"]]
-        self.assertEqual(keys, ["appraisal", "region"])  # no Customer Service in this module's tests
+        service = ["satisfaction"] if "crm.service.case" in self.env else []  # with Customer Service only
+        self.assertEqual(keys, [*service, "appraisal", "region"])
         for section in board["sections"]:
             self.assertEqual(set(section), {"key", "title", "kpis", "charts", "tables"})
             for table in section["tables"]:
@@ -128,8 +129,9 @@ class TestAnalysis(CrmDssCommon):
         Analysis = self.env["crm.dss.analysis"]
         start, end = self.today - timedelta(days=90), self.today
         satisfaction = Analysis._dss_satisfaction(scope, start, end, group_by="department")
-        self.assertEqual(satisfaction["rows"], [])
-        self.assertIn("Customer Service", satisfaction["note"])
+        if "crm.service.case" not in self.env:  # with it: crm_suite_tests' test_dss_analysis
+            self.assertEqual(satisfaction["rows"], [])
+            self.assertIn("Customer Service", satisfaction["note"])
         self.assertEqual([c["key"] for c in satisfaction["columns"]], ["name", "rated", "satisfied", "satisfied_rate"])
         appraisal = Analysis._dss_appraisal(scope, start, end, group_by="company")
         self.assertEqual({row["key"] for row in appraisal["rows"]}, set(self.companies.ids))
@@ -178,15 +180,18 @@ class TestAnalysisQueries(CrmDssCommon):
         Analysis = (
             self.env["crm.dss.analysis"].with_user(self.executive).with_context(allowed_company_ids=self.companies.ids)
         )
+        # the satisfaction, targets and won/lost readers of the other add-ons add their queries
+        ceiling = 27 if "crm.service.case" in self.env else 22
         Analysis.get_analysis(self.companies.ids)
         self.env.invalidate_all()
-        with self.assertQueryCount(22):
+        with self.assertQueryCount(ceiling):
             Analysis.get_analysis(self.companies.ids)
         for _index in range(50):
             self._confirm_order(self.sales_a, 10.0)
         self.env.flush_all()
         self.env.invalidate_all()
-        with self.assertQueryCount(22):
+        with self.assertQueryCount(ceiling):
             board = Analysis.get_analysis(self.companies.ids)
-        rows = {row["key"]: row for row in board["sections"][0]["tables"][0]["rows"]}
+        appraisal = next(section for section in board["sections"] if section["key"] == "appraisal")
+        rows = {row["key"]: row for row in appraisal["tables"][0]["rows"]}
         self.assertEqual(rows[self.sales_a.id]["orders_amount"], 1500.0)

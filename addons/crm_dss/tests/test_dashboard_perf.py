@@ -26,7 +26,8 @@ class TestCrmDssDashboardPerf(CrmDssDashboardCommon):
         )
         Dashboard.get_executive_dashboard(self.companies.ids, *self.period)
         self.env.invalidate_all()
-        with self.assertQueryCount(15):  # 14 today: scope, companies, rates, 10 grouped reads
+        # 14 today: scope, companies, rates, 10 grouped reads; crm_sfa's three sections add 5
+        with self.assertQueryCount(20 if "crm.sales.target" in self.env else 15):
             Dashboard.get_executive_dashboard(self.companies.ids, *self.period)
 
     def test_query_count_stays_with_ten_times_the_records(self):

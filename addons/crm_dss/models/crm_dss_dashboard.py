@@ -125,6 +125,37 @@ class CrmDssDashboard(models.AbstractModel):
             "context": context or {},
         }
 
+    def _dss_intel_table(self, intel, with_company=True):
+        """The table of the latest market intelligence ``intel`` (``crm.market.intel``), each row
+        opening its record; the executive board shows each entry's company, a department's not."""
+        kinds = dict(intel._fields["kind"]._description_selection(self.env))
+        columns = [
+            {"key": "date", "label": self.env._("Date"), "format": "date"},
+            {"key": "name", "label": self.env._("Subject"), "format": "text"},
+            {"key": "kind", "label": self.env._("Kind"), "format": "text"},
+        ]
+        if with_company:
+            columns.append({"key": "company", "label": self.env._("Company"), "format": "text"})
+        columns.append({"key": "user", "label": self.env._("Author"), "format": "text"})
+        rows = []
+        for record in intel:
+            row = {
+                "date": fields.Date.to_string(record.date),
+                "name": record.name,
+                "kind": kinds.get(record.kind, record.kind),
+                "user": record.user_id.name or "",
+                "action": self._dss_drill("crm.market.intel", record.name, [("id", "=", record.id)], [[False, "form"]]),
+            }
+            if with_company:
+                row["company"] = record.company_id.name
+            rows.append(row)
+        return {
+            "key": "latest_intel",
+            "title": self.env._("Latest Market Intelligence"),
+            "columns": columns,
+            "rows": rows,
+        }
+
     # ------------------------------------------------------------------ sections
 
     def _dss_section_customers(self, ctx):
@@ -582,7 +613,6 @@ class CrmDssDashboard(models.AbstractModel):
 
     def _dss_section_market_intel(self, ctx):
         intel = ctx.market_intel()
-        kinds = dict(self.env["crm.market.intel"]._fields["kind"]._description_selection(self.env))
         return {
             "key": "market_intel",
             "title": self.env._("Latest Market Intelligence"),
@@ -595,32 +625,7 @@ class CrmDssDashboard(models.AbstractModel):
                 )
             ],
             "charts": [],
-            "tables": [
-                {
-                    "key": "latest_intel",
-                    "title": self.env._("Latest Market Intelligence"),
-                    "columns": [
-                        {"key": "date", "label": self.env._("Date"), "format": "date"},
-                        {"key": "name", "label": self.env._("Subject"), "format": "text"},
-                        {"key": "kind", "label": self.env._("Kind"), "format": "text"},
-                        {"key": "company", "label": self.env._("Company"), "format": "text"},
-                        {"key": "user", "label": self.env._("Author"), "format": "text"},
-                    ],
-                    "rows": [
-                        {
-                            "date": fields.Date.to_string(record.date),
-                            "name": record.name,
-                            "kind": kinds.get(record.kind, record.kind),
-                            "company": record.company_id.name,
-                            "user": record.user_id.name or "",
-                            "action": self._dss_drill(
-                                "crm.market.intel", record.name, [("id", "=", record.id)], [[False, "form"]]
-                            ),
-                        }
-                        for record in intel
-                    ],
-                }
-            ],
+            "tables": [self._dss_intel_table(intel)],
         }
 
 

@@ -458,7 +458,6 @@ class CrmDssDashboard(models.AbstractModel):
             Intel = self.env["crm.market.intel"]
             count = Intel.search_count(domain)
             latest = Intel.search_fetch(domain, ["name", "date", "kind", "user_id"], limit=5)
-            kinds = dict(Intel._fields["kind"]._description_selection(self.env))
             kpis.append(
                 self._dss_kpi(
                     "intel_recorded",
@@ -467,30 +466,7 @@ class CrmDssDashboard(models.AbstractModel):
                     action=self._dss_drill("crm.market.intel", self.env._("Market Intelligence"), domain),
                 )
             )
-            tables.append(
-                {
-                    "key": "latest_intel",
-                    "title": self.env._("Latest Market Intelligence"),
-                    "columns": [
-                        {"key": "date", "label": self.env._("Date"), "format": "date"},
-                        {"key": "name", "label": self.env._("Subject"), "format": "text"},
-                        {"key": "kind", "label": self.env._("Kind"), "format": "text"},
-                        {"key": "author", "label": self.env._("Author"), "format": "text"},
-                    ],
-                    "rows": [
-                        {
-                            "date": fields.Date.to_string(intel.date),
-                            "name": intel.name,
-                            "kind": kinds.get(intel.kind, intel.kind),
-                            "author": intel.user_id.name or "",
-                            "action": self._dss_drill(
-                                "crm.market.intel", intel.name, [("id", "=", intel.id)], [[False, "form"]]
-                            ),
-                        }
-                        for intel in latest
-                    ],
-                }
-            )
+            tables.append(self._dss_intel_table(latest, with_company=False))
         if not kpis:
             return None
         return self._dss_dept_section("feedback", self.env._("Feedback"), kpis=kpis, tables=tables)

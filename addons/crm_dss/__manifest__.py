@@ -24,6 +24,7 @@
         "data/crm_dss_report_data.xml",
         "data/crm_dss_operations_data.xml",
         "data/crm_dss_affinity_data.xml",
+        "data/crm_dss_ledger_data.xml",
         "report/crm_dss_report_company_views.xml",
         "report/crm_dss_decision_report.xml",
         "report/crm_dss_statement_reports.xml",
@@ -52,6 +53,7 @@
             "crm_dss/static/tests/tours/**/*",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "application": True,
     "installable": True,
 }

@@ -5,7 +5,9 @@ the previous week (Monday to Sunday), on the 1st of a month the previous month, 
 first day of a quarter the previous quarter. Nothing here reads the database.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+
+import pytz
 
 #: The periods a report template may have, as (key, label).
 PERIODS = (
@@ -61,3 +63,18 @@ def next_period_start(period, day):
     template that ran on ``day`` runs next (for the period that contains ``day``)."""
     _start, end = period_bounds(period, day)
     return end + timedelta(days=1)
+
+
+def day_bounds(date_from, date_to, tz_name):
+    """``(start, stop)``: naive UTC datetimes of local midnight of ``date_from`` and of the day
+    after ``date_to`` in the time zone ``tz_name`` (UTC when empty or unknown), so that a
+    datetime ``value`` falls in those days when ``start <= value < stop``."""
+    try:
+        zone = pytz.timezone(tz_name or "UTC")
+    except pytz.UnknownTimeZoneError:
+        zone = pytz.utc
+
+    def utc(day):
+        return zone.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
+
+    return utc(date_from), utc(date_to + timedelta(days=1))

@@ -10,6 +10,7 @@ from . import crm_dss_directive
 from . import crm_dss_directive_recipient
 from . import crm_dss_health_check
 from . import crm_dss_indicator
+from . import crm_dss_ledger
 from . import crm_dss_product_affinity
 from . import crm_dss_report_run
 from . import crm_dss_report_template

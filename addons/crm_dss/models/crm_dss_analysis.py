@@ -1,5 +1,4 @@
 from collections import defaultdict
-from datetime import datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -374,8 +373,7 @@ class _Reader:
         self.scope = scope
         Dashboard = self.env["crm.dss.dashboard"]
         self.date_from, self.date_to = Dashboard._dss_period(date_from, date_to)
-        self.dt_from = datetime.combine(self.date_from, time.min)
-        self.dt_to = datetime.combine(self.date_to + timedelta(days=1), time.min)
+        self.dt_from, self.dt_to = self.env["crm.dss.scope"]._dss_day_bounds(self.date_from, self.date_to)
         self.rates = rates or {}
         installed = self.env["crm.dss.scope"]._dss_installed
         self.service = installed(CASE)
@@ -721,7 +719,7 @@ class _Reader:
     def monthly_series(self):
         """``(labels, order amounts, cases)`` of the last 12 months up to the period's end."""
         months = self._months()
-        start = datetime.combine(months[0], time.min)
+        start = self.env["crm.dss.scope"]._dss_day_bounds(months[0], months[0])[0]
         amounts = defaultdict(float)
         for month, company_id, amount in self.rows(
             SQL(

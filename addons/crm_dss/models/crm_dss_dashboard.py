@@ -1,5 +1,5 @@
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -644,8 +644,7 @@ class _Context:
         self.company_labels = [company.name for company in companies]
         self.date_from = date_from
         self.date_to = date_to
-        self.dt_from = datetime.combine(date_from, time.min)
-        self.dt_to = datetime.combine(date_to + timedelta(days=1), time.min)
+        self.dt_from, self.dt_to = self.env["crm.dss.scope"]._dss_day_bounds(date_from, date_to)
         self.today = fields.Date.context_today(dashboard)
         self.rates = rates
         self._memo = {}
@@ -952,52 +951,27 @@ class _Context:
     # ---- income and expenses
 
     def _pl_rows(self):
-        """(company, month, income, expense, income in period, expense in period) in one grouped query."""
+        """(company, month, income, expense, income in period, expense in period), from the ledger's totals."""
 
         def compute():
             window_start = min(self.date_to.replace(day=1) - relativedelta(months=11), self.date_from)
             window_end = max(self.date_to.replace(day=1) + relativedelta(months=1, days=-1), self.date_to)
-            users = SQL()
-            if self.scope.user_ids is not None:
-                users = (
-                    SQL(
-                        "AND aml.move_id IN (SELECT id FROM account_move WHERE invoice_user_id IN %s)",
-                        tuple(self.scope.user_ids),
-                    )
-                    if self.scope.user_ids
-                    else SQL("AND FALSE")
-                )
-            in_period = SQL("aml.date BETWEEN %s AND %s", self.date_from, self.date_to)
-            return self._rows(
-                SQL(
-                    """
-                    SELECT aml.company_id,
-                           date_trunc('month', aml.date)::date,
-                           COALESCE(SUM(-aml.balance) FILTER (WHERE acc.account_type IN %(income)s), 0),
-                           COALESCE(SUM(aml.balance) FILTER (WHERE acc.account_type IN %(expense)s), 0),
-                           COALESCE(SUM(-aml.balance)
-                                    FILTER (WHERE acc.account_type IN %(income)s AND %(in_period)s), 0),
-                           COALESCE(SUM(aml.balance)
-                                    FILTER (WHERE acc.account_type IN %(expense)s AND %(in_period)s), 0)
-                      FROM account_move_line aml
-                      JOIN account_account acc ON acc.id = aml.account_id
-                     WHERE aml.parent_state = 'posted'
-                       AND aml.date BETWEEN %(start)s AND %(end)s
-                       AND aml.company_id IN %(companies)s
-                       AND acc.account_type IN %(types)s
-                       %(users)s
-                  GROUP BY 1, 2
-                    """,
-                    income=INCOME_TYPES,
-                    expense=EXPENSE_TYPES,
-                    types=INCOME_TYPES + EXPENSE_TYPES,
-                    in_period=in_period,
-                    start=window_start,
-                    end=window_end,
-                    companies=self._companies,
-                    users=users,
-                )
-            )
+            rows = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
+            for cid, month, account_type, balance, in_period in self.env["crm.dss.ledger"]._crm_dss_monthly_balances(
+                self.company_ids,
+                self.scope.user_ids,
+                INCOME_TYPES + EXPENSE_TYPES,
+                (window_start, window_end),
+                (self.date_from, self.date_to),
+            ):
+                figures = rows[cid, month]
+                if account_type in INCOME_TYPES:
+                    figures[0] -= balance
+                    figures[2] -= in_period
+                else:
+                    figures[1] += balance
+                    figures[3] += in_period
+            return [(cid, month, *figures) for (cid, month), figures in rows.items()]
 
         return self._once("pl", compute)
 

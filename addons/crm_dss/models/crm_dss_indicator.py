@@ -1,5 +1,4 @@
 from collections import defaultdict
-from datetime import datetime, time, timedelta
 
 from odoo import api, models
 from odoo.tools import SQL
@@ -66,7 +65,7 @@ class CrmDssIndicator(models.AbstractModel):
 
     def _dss_datetimes(self, date_from, date_to):
         """The datetimes (UTC) bounding the days ``date_from`` to ``date_to``: [start, stop)."""
-        return datetime.combine(date_from, time.min), datetime.combine(date_to + timedelta(days=1), time.min)
+        return self.env["crm.dss.scope"]._dss_day_bounds(date_from, date_to)
 
     def _dss_count(self, model, scope, domain):
         Model = self.env[model].sudo().with_context(active_test=False)  # sudo: figures over every document

@@ -1,6 +1,7 @@
 from odoo import api, models
 from odoo.exceptions import AccessError
 
+from ..lib.periods import day_bounds
 from ..lib.scope import EXECUTIVE, MANAGER, Scope
 
 
@@ -84,3 +85,9 @@ class CrmDssScope(models.AbstractModel):
     def _dss_installed(self, model_name):
         """Whether the add-on that records ``model_name`` is installed (its section shows)."""
         return model_name in self.env
+
+    @api.model
+    def _dss_day_bounds(self, date_from, date_to):
+        """``(start, stop)`` in UTC of the days ``date_from`` to ``date_to`` as the caller lives
+        them (their time zone): datetimes of those days are ``start <= value < stop``."""
+        return day_bounds(date_from, date_to, self.env.context.get("tz") or self.env.user.tz)

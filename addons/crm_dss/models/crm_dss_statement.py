@@ -1,5 +1,4 @@
 from collections import defaultdict
-from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
@@ -365,8 +364,7 @@ class CrmDssStatement(models.AbstractModel):
         if not teams:
             return []
         today = fields.Date.context_today(self)
-        start = datetime.combine(date_from, time.min)
-        end = datetime.combine(date_to + timedelta(days=1), time.min)
+        start, end = self.env["crm.dss.scope"]._dss_day_bounds(date_from, date_to)
         users = None if scope.whole_companies else list(scope.user_ids)
         companies = list(scope.company_ids)
         # sudo: members of teams the caller may read, to list their salespeople

@@ -4,6 +4,7 @@ from . import test_tour
 from . import test_department_dashboard
 from . import test_directive
 from . import test_directive_concurrency
+from . import test_ledger
 from . import test_indicators_lib
 from . import test_alerts
 from . import test_alert_race

@@ -1,8 +1,8 @@
-from datetime import date
+from datetime import date, datetime
 
 from odoo.tests import BaseCase, tagged
 
-from ..lib.periods import check_period, next_period_start, period_bounds, previous_period
+from ..lib.periods import check_period, day_bounds, next_period_start, period_bounds, previous_period
 
 
 @tagged("post_install", "-at_install")
@@ -55,3 +55,16 @@ class TestPeriodsLib(BaseCase):
         with self.assertRaises(TypeError):
             period_bounds("monthly", "2026-01-01")
         self.assertEqual(check_period("weekly"), "weekly")
+
+    def test_day_bounds_are_local_midnights_in_utc(self):
+        shanghai = day_bounds(date(2026, 3, 1), date(2026, 3, 31), "Asia/Shanghai")
+        self.assertEqual(shanghai, (datetime(2026, 2, 28, 16, 0), datetime(2026, 3, 31, 16, 0)))
+        self.assertEqual(
+            day_bounds(date(2026, 3, 1), date(2026, 3, 1), False), (datetime(2026, 3, 1), datetime(2026, 3, 2))
+        )
+        self.assertEqual(day_bounds(date(2026, 3, 1), date(2026, 3, 1), "Mars/Olympus")[0], datetime(2026, 3, 1))
+        # daylight saving time: New York is UTC-5 in winter, UTC-4 in summer
+        self.assertEqual(
+            day_bounds(date(2026, 3, 1), date(2026, 6, 30), "America/New_York"),
+            (datetime(2026, 3, 1, 5, 0), datetime(2026, 7, 1, 4, 0)),
+        )

@@ -58,6 +58,59 @@ def percent(part, whole):
     return round(100.0 * (part or 0.0) / whole, 1)
 
 
+def convert(rates, company_id, amount):
+    """``amount`` of the company ``company_id`` in the reader's currency.
+
+    :param rates: ``{company id: rate into the reader's currency}`` (``crm.dss.dashboard._dss_rates``);
+        a company it does not name keeps its amount
+    """
+    return (amount or 0.0) * rates.get(company_id, 1.0)
+
+
+def converted_totals(rows, rates):
+    """``{key: total}`` of ``(company_id, key, amount)`` rows, each amount converted before the sum.
+
+    Amounts of companies in different currencies only add up once converted (see :func:`convert`).
+    """
+    totals = {}
+    for company_id, key, amount in rows:
+        totals[key] = totals.get(key, 0.0) + convert(rates, company_id, amount)
+    return totals
+
+
+def restrict_drills(sections, may_read):
+    """Take away the drill-downs of ``sections`` (the dashboard contract) the reader could not open.
+
+    The figures are read as superuser, a drill-down opens the records with the reader's
+    own rights: an action on a model they may not read would only end in an access
+    error, so it becomes ``None`` (the figure shows, not clickable). Looks at the KPIs'
+    ``action``, the charts' ``actions`` and the table rows' ``action``.
+
+    :param may_read: ``callable(model name) -> bool``, asked once per model
+    """
+    allowed = {}
+
+    def keep(action):
+        if not action:
+            return None
+        model = action["res_model"]
+        if model not in allowed:
+            allowed[model] = bool(may_read(model))
+        return action if allowed[model] else None
+
+    for section in sections:
+        for kpi in section.get("kpis", ()):
+            kpi["action"] = keep(kpi.get("action"))
+        for chart in section.get("charts", ()):
+            if "actions" in chart:
+                chart["actions"] = [keep(action) for action in chart["actions"]]
+        for table in section.get("tables", ()):
+            for row in table.get("rows", ()):
+                if "action" in row:
+                    row["action"] = keep(row["action"])
+    return sections
+
+
 def first_orders(orders):
     """The first confirmed order of each customer of ``orders``.
 

@@ -1,8 +1,8 @@
-from datetime import timedelta
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+
+from odoo.addons.crm_workflow.lib.receivables import AGEING_BUCKETS
 
 from ..lib import department_dashboard as board_lib
 
@@ -55,8 +55,10 @@ class CrmDssDashboard(models.AbstractModel):
                     end=date_to,
                 )
             ) from error
-        companies = self.env["res.company"].browse(scope.company_ids)
-        currency = companies[:1].currency_id or self.env.company.currency_id
+        # sudo: the currencies of the scope's companies, some of which the caller may not read
+        companies = self.env["res.company"].sudo().browse(scope.company_ids)
+        # the caller's current company, as the executive board: its currency is the board's
+        rates, currency = self._dss_rates(companies)
         result = {
             "title": "",
             "board": board,
@@ -64,42 +66,45 @@ class CrmDssDashboard(models.AbstractModel):
             "department_ids": list(scope.department_ids or []),
             "date_from": fields.Date.to_string(start),
             "date_to": fields.Date.to_string(end),
-            "currency": {"symbol": currency.symbol, "position": currency.position, "digits": currency.decimal_places},
+            "currency": currency,
             "sections": [],
         }
         # sudo: figures cover every document of the scope; each reader filters on it
-        getattr(self.sudo(), f"_dss_board_{board}")(scope, start, end, result)
+        getattr(self.sudo(), f"_dss_board_{board}")(scope, start, end, rates, result)
+        # the figures stay, their drill-downs open with the caller's own rights: none
+        # where the caller may not read the records (a manager without Sales or Accounting)
+        board_lib.restrict_drills(result["sections"], lambda model: self.env[model].has_access("read"))
         return result
 
     # boards ------------------------------------------------------------------
 
-    def _dss_board_sales(self, scope, start, end, result):
+    def _dss_board_sales(self, scope, start, end, rates, result):
         result["title"] = self.env._("Sales Dashboard")
         sections = result["sections"]
         progress = self._dss_dept_section_activities(scope, start, end)
         if self._dss_dept_installed("crm.lead"):
-            progress["charts"].append(self._dss_dept_chart_pipeline(scope))
+            progress["charts"].append(self._dss_dept_chart_pipeline(scope, rates))
         sections.append(progress)
         if self._dss_dept_installed("crm.sales.target"):
-            sections.append(self._dss_dept_section_plans(scope, start, end))
+            sections.append(self._dss_dept_section_plans(scope, start, end, rates))
         if self._dss_dept_installed("crm.market.intel"):
             sections.append(self._dss_dept_section_intel_customers(scope, start, end))
         feedback = self._dss_dept_section_feedback(scope, start, end)
         if feedback:
             sections.append(feedback)
 
-    def _dss_board_customer(self, scope, start, end, result):
+    def _dss_board_customer(self, scope, start, end, rates, result):
         result["title"] = self.env._("Customer Department Dashboard")
         sections = result["sections"]
         sections.append(self._dss_dept_section_activities(scope, start, end))
         if self._dss_dept_installed("crm.sales.target"):
-            sections.append(self._dss_dept_section_plans(scope, start, end))
+            sections.append(self._dss_dept_section_plans(scope, start, end, rates))
         sections.append(self._dss_dept_section_staff_customers(scope, start, end))
         feedback = self._dss_dept_section_feedback(scope, start, end)
         if feedback:
             sections.append(feedback)
 
-    def _dss_board_service(self, scope, start, end, result):
+    def _dss_board_service(self, scope, start, end, rates, result):
         result["title"] = self.env._("Customer Service Dashboard")
         if not self._dss_dept_installed("crm.service.case"):
             result["notice"] = self.env._(
@@ -108,13 +113,13 @@ class CrmDssDashboard(models.AbstractModel):
             return
         result["sections"].extend(self._dss_dept_sections_service(scope, start, end))
 
-    def _dss_board_finance(self, scope, start, end, result):
+    def _dss_board_finance(self, scope, start, end, rates, result):
         result["title"] = self.env._("Finance Dashboard")
         result["sections"].extend(
             [
-                self._dss_dept_section_collections(scope, start, end),
-                self._dss_dept_section_income(scope, start, end),
-                self._dss_dept_section_receivables(scope),
+                self._dss_dept_section_collections(scope, start, end, rates),
+                self._dss_dept_section_income(scope, start, end, rates),
+                self._dss_dept_section_receivables(scope, rates),
             ]
         )
 
@@ -135,18 +140,26 @@ class CrmDssDashboard(models.AbstractModel):
             return [(company_field, "in", list(scope.company_ids))]
         return [(f"{user_field}.company_id", "in", list(scope.company_ids))]
 
-    @staticmethod
-    def _dss_dept_period(field, start, end, datetime=False):
+    def _dss_dept_period(self, field, start, end, datetime=False):
+        """The domain of ``field`` within the days ``start`` to ``end``; a datetime field from
+        the caller's local midnight to the next one after ``end`` (``_dss_day_bounds``)."""
         if datetime:
+            day_start, day_stop = self.env["crm.dss.scope"]._dss_day_bounds(start, end)
             return [
-                (field, ">=", fields.Datetime.to_string(start)),
-                (field, "<", fields.Datetime.to_string(end + timedelta(days=1))),
+                (field, ">=", fields.Datetime.to_string(day_start)),
+                (field, "<", fields.Datetime.to_string(day_stop)),
             ]
         return [(field, ">=", fields.Date.to_string(start)), (field, "<=", fields.Date.to_string(end))]
 
     @staticmethod
     def _dss_dept_section(key, title, kpis=None, charts=None, tables=None):
         return {"key": key, "title": title, "kpis": kpis or [], "charts": charts or [], "tables": tables or []}
+
+    @staticmethod
+    def _dss_dept_converted(groups, rates):
+        """``{key: amount}`` of grouped rows ``(company, key, amount)``, each company's amount converted
+        into the reader's currency with ``rates`` (``_dss_rates``) before they are summed."""
+        return board_lib.converted_totals(((company.id, key, amount) for company, key, amount in groups), rates)
 
     def _dss_dept_names(self, model, ids):
         """``{id: display name}`` of ``ids`` in one read."""
@@ -209,15 +222,23 @@ class CrmDssDashboard(models.AbstractModel):
             ],
         )
 
-    def _dss_dept_chart_pipeline(self, scope):
-        """Opportunities in the pipeline (not won, active) by stage."""
+    def _dss_dept_chart_pipeline(self, scope, rates):
+        """Opportunities in the pipeline (not won, active) by stage, their revenue converted per company."""
         domain = [
             ("type", "=", "opportunity"),
             ("stage_id.is_won", "=", False),
             *self.env["crm.dss.scope"]._dss_domain(scope, "company_id", "user_id"),
         ]
-        groups = self.env["crm.lead"]._read_group(domain, ["stage_id"], ["__count", "expected_revenue:sum"])
-        groups = sorted(groups, key=lambda group: (group[0].sequence, group[0].id))
+        stages = {}
+        for stage, company, count, revenue in self.env["crm.lead"]._read_group(
+            domain, ["stage_id", "company_id"], ["__count", "expected_revenue:sum"]
+        ):
+            stage_count, stage_revenue = stages.get(stage, (0, 0.0))
+            stages[stage] = (stage_count + count, stage_revenue + board_lib.convert(rates, company.id, revenue))
+        groups = sorted(
+            ((stage, count, round(revenue, 2)) for stage, (count, revenue) in stages.items()),
+            key=lambda group: (group[0].sequence, group[0].id),
+        )
         return {
             "key": "pipeline",
             "title": self.env._("Pipeline by Stage"),
@@ -235,8 +256,12 @@ class CrmDssDashboard(models.AbstractModel):
             ],
         }
 
-    def _dss_dept_section_plans(self, scope, start, end):
-        """Plan completion: sales targets (crm_sfa) overlapping the period, daily plans done."""
+    def _dss_dept_section_plans(self, scope, start, end, rates):
+        """Plan completion: sales targets (crm_sfa) overlapping the period, daily plans done.
+
+        Targets are amounts in their company's currency: read per company, converted, then
+        summed per measure.
+        """
         target_domain = [
             ("date_from", "<=", fields.Date.to_string(end)),
             ("date_to", ">=", fields.Date.to_string(start)),
@@ -247,7 +272,16 @@ class CrmDssDashboard(models.AbstractModel):
         else:
             target_domain += [("level", "=", "user"), ("user_id", "in", list(scope.user_ids))]
         Target = self.env["crm.sales.target"]
-        targets = Target._read_group(target_domain, ["measure"], ["amount:sum", "achieved_amount:sum"])
+        totals = {}
+        for measure, company, amount, achieved in Target._read_group(
+            target_domain, ["measure", "company_id"], ["amount:sum", "achieved_amount:sum"]
+        ):
+            total_amount, total_achieved = totals.get(measure, (0.0, 0.0))
+            totals[measure] = (
+                total_amount + board_lib.convert(rates, company.id, amount),
+                total_achieved + board_lib.convert(rates, company.id, achieved),
+            )
+        targets = [(measure, amount, achieved) for measure, (amount, achieved) in totals.items()]
         measures = dict(Target._fields["measure"]._description_selection(self.env))
         plan_domain = [
             *self._dss_dept_period("date", start, end),
@@ -292,10 +326,13 @@ class CrmDssDashboard(models.AbstractModel):
                     "type": "bar",
                     "labels": [measures.get(measure, measure) for measure, _amount, _achieved in targets],
                     "datasets": [
-                        {"label": self.env._("Target"), "data": [amount for _measure, amount, _achieved in targets]},
+                        {
+                            "label": self.env._("Target"),
+                            "data": [round(amount, 2) for _measure, amount, _achieved in targets],
+                        },
                         {
                             "label": self.env._("Achieved"),
-                            "data": [achieved for _measure, _amount, achieved in targets],
+                            "data": [round(achieved, 2) for _measure, _amount, achieved in targets],
                         },
                     ],
                 }
@@ -494,6 +531,7 @@ class CrmDssDashboard(models.AbstractModel):
             SQL("AND first.user_id IN %s", tuple(scope.user_ids or (0,))) if not scope.whole_companies else SQL()
         )
         self.env["sale.order"].flush_model(["state", "company_id", "partner_id", "user_id", "date_order"])
+        day_start, day_stop = self.env["crm.dss.scope"]._dss_day_bounds(start, end)
         self.env.cr.execute(
             SQL(
                 """
@@ -511,8 +549,8 @@ class CrmDssDashboard(models.AbstractModel):
               GROUP BY first.user_id
                 """,
                 companies=tuple(scope.company_ids or (0,)),
-                start=fields.Datetime.to_string(start),
-                end=fields.Datetime.to_string(end + timedelta(days=1)),
+                start=day_start,
+                end=day_stop,
                 user_filter=user_filter,
             )
         )
@@ -766,11 +804,12 @@ class CrmDssDashboard(models.AbstractModel):
     def _dss_dept_move_line_scope(self, scope):
         return self.env["crm.dss.scope"]._dss_domain(scope, "company_id", "move_id.invoice_user_id")
 
-    def _dss_dept_section_collections(self, scope, start, end):
+    def _dss_dept_section_collections(self, scope, start, end, rates):
         """Collections: payments reconciled with customer invoices in the period, by month.
 
         Read on the reconciliations (``account.partial.reconcile``), so a department
-        counts what was collected on its salespeople's invoices.
+        counts what was collected on its salespeople's invoices; per company (the
+        reconciliation's, its invoice's) to convert each company's currency.
         """
         domain = [
             ("debit_move_id.move_id.move_type", "=", "out_invoice"),
@@ -787,8 +826,11 @@ class CrmDssDashboard(models.AbstractModel):
         if not scope.whole_companies:
             domain.append(("debit_move_id.move_id.invoice_user_id", "in", list(scope.user_ids)))
             drill.append(("matched_debit_ids.debit_move_id.move_id.invoice_user_id", "in", list(scope.user_ids)))
-        groups = self.env["account.partial.reconcile"]._read_group(domain, ["max_date:month"], ["amount:sum"])
-        labels, data = board_lib.month_series(dict(groups), start, end)
+        monthly = self._dss_dept_converted(
+            self.env["account.partial.reconcile"]._read_group(domain, ["company_id", "max_date:month"], ["amount:sum"]),
+            rates,
+        )
+        labels, data = board_lib.month_series(monthly, start, end)
         return self._dss_dept_section(
             "collections",
             self.env._("Collections"),
@@ -796,7 +838,7 @@ class CrmDssDashboard(models.AbstractModel):
                 self._dss_kpi(
                     "collected",
                     self.env._("Collected"),
-                    round(sum(amount for _month, amount in groups), 2),
+                    round(sum(monthly.values()), 2),
                     "monetary",
                     action=self._dss_drill("account.move.line", self.env._("Collections"), drill),
                     hint=self.env._("Payments reconciled with customer invoices in the period."),
@@ -813,8 +855,8 @@ class CrmDssDashboard(models.AbstractModel):
             ],
         )
 
-    def _dss_dept_section_income(self, scope, start, end):
-        """Income, expenses and profit from posted journal items, by month."""
+    def _dss_dept_section_income(self, scope, start, end, rates):
+        """Income, expenses and profit from posted journal items, by month, converted per company."""
         Line = self.env["account.move.line"]
         base = [
             ("parent_state", "=", "posted"),
@@ -824,9 +866,14 @@ class CrmDssDashboard(models.AbstractModel):
         income_domain = [*base, ("account_id.account_type", "in", list(INCOME_TYPES))]
         expense_domain = [*base, ("account_id.account_type", "in", list(EXPENSE_TYPES))]
         income = {
-            month: -balance for month, balance in Line._read_group(income_domain, ["date:month"], ["balance:sum"])
+            month: -balance
+            for month, balance in self._dss_dept_converted(
+                Line._read_group(income_domain, ["company_id", "date:month"], ["balance:sum"]), rates
+            ).items()
         }
-        expenses = dict(Line._read_group(expense_domain, ["date:month"], ["balance:sum"]))
+        expenses = self._dss_dept_converted(
+            Line._read_group(expense_domain, ["company_id", "date:month"], ["balance:sum"]), rates
+        )
         labels, income_data = board_lib.month_series(income, start, end)
         _labels, expense_data = board_lib.month_series(expenses, start, end)
         total_income = round(sum(income.values()), 2)
@@ -869,11 +916,47 @@ class CrmDssDashboard(models.AbstractModel):
             ],
         )
 
-    def _dss_dept_section_receivables(self, scope):
-        """Open receivables and their overdue ageing (the suite's one overdue rule), per salesperson or company."""
+    def _dss_dept_receivables_by_user(self, scope, today, rates):
+        """``{salesperson's user id: {"outstanding", "overdue"}}`` of a department scope, converted.
+
+        The ledger's open receivables (``crm.dss.ledger``, the suite's one overdue rule)
+        grouped by company and salesperson, so that each company's amounts are converted
+        before they are summed per salesperson.
+        """
+        if not scope.company_ids or not scope.user_ids:
+            return {}
+        rows = self.env["crm.dss.ledger"]._crm_dss_open_receivables(
+            scope.company_ids,
+            scope.user_ids,
+            today,
+            [(first, last) for _key, first, last in AGEING_BUCKETS],
+            group_by="company_user",
+        )
+        figures = {}
+        for company_id, user_id, outstanding, overdue, *_rest in rows:
+            row = figures.setdefault(user_id, {"outstanding": 0.0, "overdue": 0.0})
+            row["outstanding"] += board_lib.convert(rates, company_id, outstanding)
+            row["overdue"] += board_lib.convert(rates, company_id, overdue)
+        return figures
+
+    def _dss_dept_section_receivables(self, scope, rates):
+        """Open receivables and their overdue ageing (the suite's one overdue rule), per salesperson or company.
+
+        Each company's amounts are converted into the reader's currency before they are
+        summed: the totals and the ageing come from the suite's reader grouped by company,
+        a department's rows per salesperson from :meth:`_dss_dept_receivables_by_user`.
+        """
         today = fields.Date.context_today(self)
         group_by = "company" if scope.whole_companies else "user"
-        figures = self.env["account.move.line"]._crm_dss_receivables(scope, today=today, group_by=group_by)
+        by_company = {
+            company_id: {
+                key: board_lib.convert(rates, company_id, value) for key, value in row.items() if key != "count"
+            }
+            for company_id, row in self.env["account.move.line"]
+            ._crm_dss_receivables(scope, today=today, group_by="company")
+            .items()
+        }
+        figures = by_company if group_by == "company" else self._dss_dept_receivables_by_user(scope, today, rates)
         names = self._dss_dept_names("res.company" if group_by == "company" else "res.users", figures)
         open_domain = [
             ("account_id.account_type", "=", "asset_receivable"),
@@ -888,7 +971,7 @@ class CrmDssDashboard(models.AbstractModel):
             ("amount_residual", ">", 0),
         ]
         total = {
-            key: sum(row[key] for row in figures.values())
+            key: sum(row[key] for row in by_company.values())
             for key in ("outstanding", "overdue", "1_30", "31_60", "61_90", "91_plus")
         }
         buckets = [("1_30", "1-30"), ("31_60", "31-60"), ("61_90", "61-90"), ("91_plus", "91+")]

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
@@ -7,7 +7,7 @@ from odoo.tests import BaseCase, tagged
 from odoo.addons.crm_workflow.tests.common import call_kw
 
 from ..lib import department_dashboard as board_lib
-from .common import CrmDssCommon
+from .common import EXECUTIVE, MANAGER, SALESPERSON, CrmDssCommon
 
 BOARDS = ("sales", "customer", "service", "finance")
 
@@ -34,6 +34,44 @@ class TestDepartmentDashboardLib(BaseCase):
     def test_percent(self):
         self.assertEqual(board_lib.percent(1, 3), 33.3)
         self.assertEqual(board_lib.percent(5, 0), 0.0)
+
+    def test_converted_totals_convert_each_company_before_the_sum(self):
+        rates = {1: 1.0, 2: 0.5}
+        self.assertEqual(board_lib.convert(rates, 2, 10.0), 5.0)
+        self.assertEqual(board_lib.convert(rates, 3, 10.0), 10.0)  # a company without a rate keeps its amount
+        self.assertEqual(board_lib.convert(rates, 1, None), 0.0)
+        rows = [(1, "2026-01", 100.0), (2, "2026-01", 100.0), (2, "2026-02", 40.0)]
+        self.assertEqual(board_lib.converted_totals(rows, rates), {"2026-01": 150.0, "2026-02": 20.0})
+
+    def test_restrict_drills_keeps_the_figures_and_drops_unreadable_actions(self):
+        def drill(model):
+            return {"res_model": model, "name": model, "domain": []}
+
+        sections = [
+            {
+                "kpis": [
+                    {"key": "a", "value": 1, "action": drill("sale.order")},
+                    {"key": "b", "value": 2, "action": drill("res.partner")},
+                    {"key": "c", "value": 3, "action": None},
+                ],
+                "charts": [{"key": "chart", "actions": [drill("sale.order"), drill("res.partner")]}, {"key": "x"}],
+                "tables": [{"key": "table", "rows": [{"name": "n", "action": drill("sale.order")}, {"name": "m"}]}],
+            }
+        ]
+        asked = []
+
+        def may_read(model):
+            asked.append(model)
+            return model == "res.partner"
+
+        board_lib.restrict_drills(sections, may_read)
+        section = sections[0]
+        self.assertEqual([kpi["value"] for kpi in section["kpis"]], [1, 2, 3])
+        self.assertEqual([bool(kpi["action"]) for kpi in section["kpis"]], [False, True, False])
+        self.assertEqual(section["charts"][0]["actions"], [None, drill("res.partner")])
+        self.assertNotIn("actions", section["charts"][1])
+        self.assertEqual(section["tables"][0]["rows"], [{"name": "n", "action": None}, {"name": "m"}])
+        self.assertEqual(sorted(asked), ["res.partner", "sale.order"])  # once per model
 
 
 class DepartmentDashboardCommon(CrmDssCommon):
@@ -108,6 +146,8 @@ class TestDepartmentDashboardFigures(DepartmentDashboardCommon):
         self.assertEqual(ageing, [500.0, 0.0, 0.0, 0.0])
 
     def test_finance_drill_downs_find_the_figures_records(self):
+        # the drill-downs open the journal items with the reader's rights: a manager who may read them
+        self.manager.groups_id = [Command.link(self.env.ref("account.group_account_invoice").id)]
         result = self._board(self.manager, "finance")
         kpis = {kpi["key"]: kpi for section in result["sections"] for kpi in section["kpis"]}
         Line = self.env["account.move.line"]
@@ -167,6 +207,22 @@ class TestDepartmentDashboardFigures(DepartmentDashboardCommon):
         self.assertEqual(signed, self.customer | self.signed)
         if not self.env["crm.dss.scope"]._dss_installed("crm.sales.target"):
             self.assertNotIn("plans", [section["key"] for section in result["sections"]])
+
+    def test_the_period_is_made_of_the_callers_days_in_their_time_zone(self):
+        day = self.today - timedelta(days=10)
+        early = self.env["res.partner"].create({"name": "Early Bird", "user_id": self.sales_a.id})
+        # 00:30 in Shanghai on ``day`` is 16:30 UTC the day before
+        self.env.cr.execute(
+            "UPDATE res_partner SET create_date = %s WHERE id = %s",
+            [datetime.combine(day - timedelta(days=1), time(16, 30)), early.id],
+        )
+        one_day = {"date_from": fields.Date.to_string(day), "date_to": fields.Date.to_string(day)}
+        new_customers = {}
+        for tz in ("Asia/Shanghai", "UTC"):
+            self.manager.tz = tz
+            result = self._board(self.manager, "customer", **one_day)
+            new_customers[tz] = self._kpis(result, "staff_customers")["new_customers"]
+        self.assertEqual(new_customers, {"Asia/Shanghai": 1, "UTC": 0})
 
     def test_customer_board_of_executives(self):
         result = self._board(self.executive, "customer", company_ids=self.companies.ids)
@@ -257,13 +313,190 @@ class TestDepartmentDashboardAccess(DepartmentDashboardCommon):
             self._board(self.manager, "finance", date_from="2026-03-02", date_to="2026-03-01")
 
     def test_drill_down_opens_with_the_users_own_rights(self):
+        # the figure is read as superuser, the drill-down with the user's own rights: a
+        # manager without Sales rights sees the count, not a link to orders they may not read
+        with self.assertRaises(AccessError):
+            self.env["sale.order"].with_user(self.manager).search([])
         result = self._board(self.manager, "customer")
         kpi = self._section(result, "staff_customers")["kpis"][2]
+        self.assertEqual((kpi["key"], kpi["value"], kpi["action"]), ("followed_customers", 5, None))
+        self.manager.groups_id = [Command.link(self.env.ref(SALESPERSON).id)]
+        kpi = self._section(self._board(self.manager, "customer"), "staff_customers")["kpis"][2]
         self.assertEqual(kpi["action"]["res_model"], "sale.order")
-        # the figure is read as superuser, the drill-down with the user's own rights: a
-        # manager without Sales rights sees the count, not the orders
-        with self.assertRaises(AccessError):
-            self.env["sale.order"].with_user(self.manager).search(kpi["action"]["domain"])
+        # it opens (no AccessError); the Sales record rules show the manager their own orders
+        self.env["sale.order"].with_user(self.manager).search(kpi["action"]["domain"])
+
+
+@tagged("post_install", "-at_install")
+class TestDepartmentDashboardDrillRights(DepartmentDashboardCommon):
+    """A figure's drill-down is offered only to a caller who may read its records."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # a manager of the same department with Sales and Billing rights
+        cls.manager_full = cls._create_user(
+            "dss_manager_full", f"{MANAGER},{SALESPERSON},account.group_account_invoice", cls.department
+        )
+        cls.has_leads = cls.env["crm.dss.scope"]._dss_installed("crm.lead")
+        if cls.has_leads:  # an opportunity in the pipeline chart
+            cls.env["crm.lead"].create(
+                {"name": "Deal", "type": "opportunity", "user_id": cls.sales_a.id, "company_id": cls.company.id}
+            )
+
+    @staticmethod
+    def _actions(result):
+        """``{model: [action, ...]}`` of every drill-down of ``result``, ``None`` ones under the figure's key."""
+        actions = {}
+        for section in result["sections"]:
+            drills = [(kpi["key"], kpi["action"]) for kpi in section["kpis"]]
+            for chart in section["charts"]:
+                drills += [(chart["key"], action) for action in chart.get("actions", ())]
+            for table in section["tables"]:
+                drills += [(table["key"], row.get("action")) for row in table["rows"] if "action" in row]
+            for key, action in drills:
+                actions.setdefault(action["res_model"] if action else None, []).append(key)
+        return actions
+
+    def test_manager_without_rights_gets_the_figures_without_drill_downs(self):
+        for model in ("account.move.line", "account.partial.reconcile", "sale.order"):
+            self.assertFalse(self.env[model].with_user(self.manager).has_access("read"))
+        result = call_kw(self.manager, "crm.dss.dashboard", "get_department_dashboard", "finance", **self.period)
+        self.assertEqual(self._kpis(result, "receivables"), {"outstanding": 650.0, "overdue": 500.0})
+        actions = self._actions(result)
+        self.assertEqual(list(actions), [None])  # every finance drill opens journal items
+        self.assertEqual(
+            sorted(set(actions[None])),
+            ["collected", "expenses", "income", "outstanding", "overdue", "profit", "receivables_by_user"],
+        )
+        result = call_kw(self.manager, "crm.dss.dashboard", "get_department_dashboard", "customer", **self.period)
+        self.assertEqual(self._kpis(result, "staff_customers")["followed_customers"], 5)
+        actions = self._actions(result)
+        self.assertNotIn("sale.order", actions)
+        self.assertIn("followed_customers", actions[None])
+        self.assertIn("staff", actions[None])  # the staff rows open orders too
+        # what every internal user reads stays clickable
+        self.assertIn("res.partner", actions)
+        self.assertIn("mail.activity", actions)
+        result = call_kw(self.manager, "crm.dss.dashboard", "get_department_dashboard", "sales", **self.period)
+        actions = self._actions(result)
+        self.assertNotIn("crm.lead", actions)
+        if self.has_leads:
+            self.assertIn("pipeline", actions[None])
+
+    def test_manager_with_rights_gets_the_drill_downs(self):
+        result = self._board(self.manager_full, "finance")
+        self.assertEqual(self._kpis(result, "receivables"), {"outstanding": 650.0, "overdue": 500.0})
+        actions = self._actions(result)
+        self.assertEqual(actions.pop(None), ["profit"])  # a difference of figures, never a drill-down
+        self.assertEqual(list(actions), ["account.move.line"])
+        Line = self.env["account.move.line"].with_user(self.manager_full)
+        kpis = {kpi["key"]: kpi for section in result["sections"] for kpi in section["kpis"]}
+        self.assertEqual(Line.search(kpis["overdue"]["action"]["domain"]).move_id, self.invoice_a)
+        result = self._board(self.manager_full, "customer")
+        actions = self._actions(result)
+        self.assertIn("followed_customers", actions["sale.order"])
+        kpi = self._section(result, "staff_customers")["kpis"][2]
+        self.env["sale.order"].with_user(self.manager_full).search(kpi["action"]["domain"])  # opens, no AccessError
+        if self.has_leads:
+            self.assertIn("pipeline", self._actions(self._board(self.manager_full, "sales"))["crm.lead"])
+
+
+@tagged("post_install", "-at_install")
+class TestDepartmentDashboardCurrencies(DepartmentDashboardCommon):
+    """A branch in another currency: its amounts are converted into the reader's currency.
+
+    The Euro branch (``company_3``) invoiced 400 EUR, 30 days overdue, 100 EUR of it
+    paid in the period. At HQ 1 USD = 2 EUR, and at the Euro branch 1 EUR = 0.5 USD:
+    in USD the invoice is 200, its payment 50 and what is left 150.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.eur = cls.setup_other_currency("EUR", rates=[("1900-01-01", 2.0)])  # rates of HQ
+        cls.company_3 = cls.setup_other_company(name="Euro Branch", currency_id=cls.eur.id)["company"]
+        cls.env["res.currency.rate"].create(
+            {
+                "name": "1900-01-01",
+                "rate": 0.5,
+                "currency_id": cls.company.currency_id.id,
+                "company_id": cls.company_3.id,
+            }
+        )
+        cls.sales_euro = cls._create_user("dss_sales_euro", SALESPERSON, companies=cls.company_3)
+        cls.executive_euro = cls._create_user("dss_executive_euro", EXECUTIVE, companies=cls.company + cls.company_3)
+        cls.invoice_euro = cls._post_invoice(
+            cls.sales_euro,
+            400.0,
+            cls.company_3,
+            invoice_date=cls.today - timedelta(days=60),
+            invoice_date_due=cls.today - timedelta(days=30),
+        )
+        cls._register_payment(cls.invoice_euro, 100.0)
+
+    def test_finance_board_converts_the_branch_into_the_current_company_currency(self):
+        self.assertEqual(self.invoice_euro.currency_id, self.eur)
+        both = (self.company + self.company_3).ids
+        result = self._board(self.executive_euro, "finance", company_ids=both)
+        usd = self.company.currency_id
+        self.assertEqual(
+            {key: result["currency"][key] for key in ("id", "name", "symbol", "position", "digits")},
+            {
+                "id": usd.id,
+                "name": usd.name,
+                "symbol": usd.symbol,
+                "position": usd.position,
+                "digits": usd.decimal_places,
+            },
+        )
+        self.assertIn(usd.name, result["currency"]["note"])
+        # HQ: 1350 outstanding, 1200 overdue, 1450 income, 222 expenses, 100 collected
+        self.assertEqual(self._kpis(result, "receivables"), {"outstanding": 1500.0, "overdue": 1350.0})
+        rows = {row["name"]: row["outstanding"] for row in self._section(result, "receivables")["tables"][0]["rows"]}
+        self.assertEqual(rows, {self.company.name: 1350.0, self.company_3.name: 150.0})
+        ageing = self._section(result, "receivables")["charts"][0]["datasets"][0]["data"]
+        self.assertEqual(ageing, [1350.0, 0.0, 0.0, 0.0])
+        self.assertEqual(self._kpis(result, "income"), {"income": 1650.0, "expenses": 222.0, "profit": 1428.0})
+        self.assertEqual(sum(self._section(result, "income")["charts"][0]["datasets"][0]["data"]), 1650.0)
+        self.assertEqual(self._kpis(result, "collections"), {"collected": 150.0})
+        self.assertEqual(sum(self._section(result, "collections")["charts"][0]["datasets"][0]["data"]), 150.0)
+
+    def test_the_current_company_chooses_the_currency(self):
+        both = (self.company + self.company_3).ids
+        # working in the Euro branch first: the board is in euros (HQ's 1350 USD are 2700 EUR)
+        result = self._board(self.executive_euro, "finance", companies=self.company_3 + self.company, company_ids=both)
+        self.assertEqual((result["currency"]["id"], result["currency"]["name"]), (self.eur.id, "EUR"))
+        self.assertIn("EUR", result["currency"]["note"])
+        self.assertEqual(self._kpis(result, "receivables"), {"outstanding": 3000.0, "overdue": 2700.0})
+        self.assertEqual(self._kpis(result, "collections"), {"collected": 300.0})
+
+    def test_a_department_salesperson_selling_in_both_companies(self):
+        # a department row sums its salesperson's invoices of each company, converted
+        self.sales_a.company_ids = [Command.link(self.company_3.id)]
+        self._post_invoice(
+            self.sales_a,
+            40.0,
+            self.company_3,
+            invoice_date=self.today - timedelta(days=60),
+            invoice_date_due=self.today - timedelta(days=30),
+        )
+        result = self._board(
+            self.executive_euro,
+            "finance",
+            company_ids=(self.company + self.company_3).ids,
+            department_id=self.department.id,
+        )
+        self.assertEqual(self._kpis(result, "receivables"), {"outstanding": 670.0, "overdue": 520.0})
+        rows = {row["name"]: row["overdue"] for row in self._section(result, "receivables")["tables"][0]["rows"]}
+        self.assertEqual(rows, {self.sales_a.name: 520.0, self.sales_b.name: 0.0})
+        self.assertEqual(self._kpis(result, "income")["income"], 770.0)
+
+    def test_one_currency_has_no_note(self):
+        result = self._board(self.manager, "finance")
+        self.assertEqual(result["currency"]["id"], self.company.currency_id.id)
+        self.assertNotIn("note", result["currency"])
+        self.assertEqual(self._kpis(result, "receivables"), {"outstanding": 650.0, "overdue": 500.0})
 
 
 @tagged("post_install", "-at_install", "crm_dss_perf")

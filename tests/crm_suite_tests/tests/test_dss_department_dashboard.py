@@ -109,8 +109,12 @@ class TestDssDepartmentDashboardSuite(DepartmentDashboardCommon):
         cls.agent_2 = new_staff_user(
             cls.env, "dss_agent_2", "crm_service.group_crm_service_user", cls.service_department
         )
+        # the service department's manager, who opens its cases
         cls.service_manager = new_staff_user(
-            cls.env, "dss_service_manager", "crm_dss.group_crm_dss_manager", cls.service_department
+            cls.env,
+            "dss_service_manager",
+            "crm_dss.group_crm_dss_manager,crm_service.group_crm_service_manager",
+            cls.service_department,
         )
         cls.team = cls.env["crm.service.team"].sudo().create({"name": "Hotline", "company_id": cls.company.id})
         Case = cls.env["crm.service.case"].sudo()  # sudo: the agents' cases, as the call centre records them
@@ -158,6 +162,8 @@ class TestDssDepartmentDashboardSuite(DepartmentDashboardCommon):
         )
 
     def test_sales_board_of_the_manager(self):
+        # a sales manager with Sales rights: the pipeline's drill-downs open the leads
+        self.manager.groups_id = [Command.link(self.env.ref("sales_team.group_sale_salesman_all_leads").id)]
         result = self._board(self.manager, "sales")
         pipeline = next(chart for chart in self._section(result, "progress")["charts"] if chart["key"] == "pipeline")
         counts = dict(zip(pipeline["labels"], pipeline["datasets"][0]["data"], strict=True))

@@ -10,13 +10,18 @@ measured again: the query count must be the same, the time should follow the per
 data, not the whole history.
 
 Everything is inserted set-based in SQL (``INSERT ... SELECT generate_series``, in
-batches) and rolled back at the end. Run through ``python3 scripts/suite.py bench
-crm_dss`` (an Odoo shell script: ``env`` is given; only crm_dss is then installed: no
-leads, no cases), or directly on a database of your own with the add-ons you want::
+batches) and committed, then the ledger cron folds the totals and the tables are
+vacuumed and analysed, as autovacuum does on a live instance: measured in one
+uncommitted transaction, the ledger would still hold every folded row. So this runs on a
+scratch database only. Through ``python3 scripts/suite.py bench crm_dss`` (an Odoo
+shell script on a fresh database that is dropped afterwards: ``env`` is given; only
+crm_dss is then installed: no leads, no cases), or on a copy of a database of your own
+with the add-ons you want::
 
     python3 bench/crm_dss_dashboard.py -d mydb --scale 0.1 [--growth 10]
 
-which runs this file in ``odoo shell`` with ``BENCH_DSS_SCALE`` and ``BENCH_DSS_GROWTH``.
+which copies ``mydb`` to ``mydb_dss_bench``, runs this file there in ``odoo shell`` with
+``BENCH_DSS_SCALE`` and ``BENCH_DSS_GROWTH`` and drops the copy.
 """
 
 import os
@@ -42,15 +47,23 @@ if "env" not in globals():  # run as a script: hand this file to ``odoo shell``
             "/root/.pyenv/versions/3.11.7/lib/python3.11/site-packages/odoo/addons",
         ]
     )
-    command = [sys.executable, "-m", "odoo", "shell", "-d", options.database, f"--addons-path={addons}"]
+    scratch = f"{options.database}_dss_bench"
+    subprocess.run(["dropdb", "--if-exists", scratch], check=True)  # noqa: S603, S607 - PostgreSQL's client
+    subprocess.run(["createdb", "-T", options.database, scratch], check=True)  # noqa: S603, S607
+    command = [sys.executable, "-m", "odoo", "shell", "-d", scratch, f"--addons-path={addons}"]
     command += ["--no-http", "--log-level=warn"]
     environment = {**os.environ, "BENCH_DSS_SCALE": str(options.scale), "BENCH_DSS_GROWTH": str(options.growth)}
-    with open(__file__) as stdin:
-        sys.exit(subprocess.run(command, stdin=stdin, env=environment, check=False).returncode)  # noqa: S603 - odoo shell on this very script
+    try:
+        with open(__file__) as stdin:
+            returncode = subprocess.run(command, stdin=stdin, env=environment, check=False).returncode  # noqa: S603 - odoo shell on this very script
+    finally:
+        subprocess.run(["dropdb", "--if-exists", scratch], check=False)  # noqa: S603, S607
+    sys.exit(returncode)
 
+import psycopg2
 from dateutil.relativedelta import relativedelta
 
-from odoo import Command, fields
+from odoo import Command, fields, sql_db
 
 env = env  # noqa: F821, PLW0127 - provided by ``odoo shell``
 env = env(context={})  # tracking on, as in production
@@ -123,6 +136,19 @@ customer_ids = [row[0] for row in cr.fetchall()]
 seller_ids = sellers.ids
 seller_partner_ids = sellers.partner_id.ids
 generated = dict.fromkeys(sizes(1), 0)
+
+
+def vacuum(tables):
+    """``VACUUM ANALYZE`` outside the shell's transaction, as autovacuum would after the commits."""
+    _name, info = sql_db.connection_info_for(cr.dbname)
+    connection = psycopg2.connect(**info)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as vacuum_cr:
+            for table in tables:
+                vacuum_cr.execute(f"VACUUM ANALYZE {table}")
+    finally:
+        connection.close()
 
 
 def generate(target):
@@ -276,17 +302,17 @@ def generate(target):
             {**params, "first": first + 1, "last": last + 1},
         )
     generated.update(target)
+    cr.commit()
     folding = time.perf_counter()
     env["crm.dss.ledger"]._cron_compact()  # the cron folds what the triggers appended
+    cr.commit()
     cr.execute("SELECT COUNT(*) FROM crm_dss_ledger")
     print(f"ledger folded in {time.perf_counter() - folding:.1f}s: {cr.fetchone()[0]:,} rows", flush=True)
-    cr.execute("ANALYZE crm_dss_ledger")
-    for table in ("account_move", "account_move_line", "sale_order", "res_partner", "mail_activity", "mail_message"):
-        cr.execute(f"ANALYZE {table}")
-    if has_leads:
-        cr.execute("ANALYZE crm_lead")
-    if has_cases:
-        cr.execute("ANALYZE crm_service_case")
+    tables = ["crm_dss_ledger", "account_move", "account_move_line", "account_partial_reconcile", "sale_order"]
+    tables += ["res_partner", "mail_activity", "mail_message"]
+    tables += ["crm_lead"] if has_leads else []
+    tables += ["crm_service_case"] if has_cases else []
+    vacuum(tables)
     env.invalidate_all()
     print(f"generated up to {target} in {time.perf_counter() - started:.1f}s", flush=True)
 
@@ -365,4 +391,3 @@ print(
     f"query count {small[1]} -> {large[1]} ({'same' if small[1] == large[1] else 'DIFFERENT'}); "
     f"p95 {small[0] * 1000:.0f} ms -> {large[0] * 1000:.0f} ms"
 )
-cr.rollback()

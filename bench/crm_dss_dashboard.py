@@ -231,7 +231,7 @@ def generate(target):
             SELECT 'BDSS-SO/' || g, p, p, p, (%(companies)s::int[])[1 + g %% 2], 'sale',
                    NOW() AT TIME ZONE 'UTC' - (g %% 730) * INTERVAL '1 day',
                    (%(sellers)s::int[])[1 + g %% %(n_sellers)s], %(currency)s, 1, NOW(), 1, NOW()
-              FROM (SELECT g, (%(customers)s::int[])[1 + (g * 7919) %% %(n_customers)s] AS p
+              FROM (SELECT g, (%(customers)s::int[])[1 + (g::bigint * 7919) %% %(n_customers)s] AS p
                       FROM generate_series(%(first)s, %(last)s - 1) g) s
             """,
             {**params, "first": first + 1, "last": last + 1},
